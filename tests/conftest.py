@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "studies" / "examples"
+SHARED_EXAMPLES = REPO.parent / "shared" / "spec" / "examples"
+
+
+def plate_model(layers, half=15.0, symmetry="quarter", size_mm=None, dT=(175.0, 25.0), min_layers=1):
+    """A full-area layered plate: layers = [(name, thickness mm, E GPa, nu, cte ppm)] bottom up."""
+    z = 0.0
+    parts, materials = [], {}
+    for i, (name, t, E, nu, cte) in enumerate(layers):
+        materials[f"m_{name}"] = {"E_gpa": E, "nu": nu, "cte_ppm": cte}
+        part = {"name": name, "material": f"m_{name}", "box": [-half, half, -half, half, z, z + t]}
+        if i == 0:
+            part["role"] = "carrier"
+        parts.append(part)
+        z += t
+    mesh = {"min_layers": min_layers}
+    if size_mm:
+        mesh["size_mm"] = size_mm
+    return {
+        "model": {"name": "plate", "symmetry": symmetry},
+        "load": {"stress_free_c": dT[0], "temperature_c": dT[1]},
+        "mesh": mesh,
+        "materials": materials,
+        "parts": parts,
+    }
+
+
+@pytest.fixture
+def small_fcbga() -> Path:
+    return EXAMPLES / "small_fcbga.toml"
+
+
+@pytest.fixture
+def bilayer() -> Path:
+    return EXAMPLES / "bilayer_plate.toml"
+
+
+def clone(d: dict) -> dict:
+    return copy.deepcopy(d)

@@ -1,0 +1,105 @@
+"""Every bad model is refused before meshing: one sentence naming the part and the key, a
+non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+import warpfem
+from conftest import clone, plate_model
+from warpfem.cli import app
+
+BASE = plate_model([("substrate", 0.5, 26.0, 0.2, 15.0), ("die", 0.3, 130.0, 0.28, 2.6)], half=5.0)
+BASE["parts"][1]["box"] = [-2.0, 2.0, -2.0, 2.0, 0.5, 0.8]
+
+
+def _with(edit) -> dict:
+    m = clone(BASE)
+    edit(m)
+    return m
+
+
+CASES = {
+    # the contract's list
+    "wholly covered": (lambda m: m["parts"].append({"name": "lid", "material": "copper",
+                                                    "box": [-5, 5, -5, 5, 0, 0.5]}),
+                       ["'substrate'", "'box'", "no volume of its own"]),
+    "zero size box": (lambda m: m["parts"][1].update(box=[2.0, 2.0, -2.0, 2.0, 0.5, 0.8]),
+                      ["'die'", "'box'", "x size"]),
+    "negative size box": (lambda m: m["parts"][1].update(box=[-2.0, 2.0, -2.0, 2.0, 0.8, 0.5]),
+                          ["'die'", "'box'", "z size"]),
+    "hole outside box": (lambda m: m["parts"][1].update(holes=[[1.0, 3.0, -1.0, 1.0]]),
+                         ["'die'", "'holes'", "not inside"]),
+    "unknown material": (lambda m: m["parts"][1].update(material="unobtainium"),
+                         ["'die'", "'material'", "unobtainium"]),
+    "poisson 0.5": (lambda m: m["materials"]["m_die"].update(nu=0.5),
+                    ["'m_die'", "'die'", "'nu'", "(-1, 0.5)"]),
+    "poisson -1": (lambda m: m["materials"]["m_die"].update(nu=-1.0), ["'m_die'", "'nu'"]),
+    "missing carrier": (lambda m: m["parts"][0].pop("role"), ["carrier", "'role'"]),
+    "two carriers": (lambda m: m["parts"][1].update(role="carrier"),
+                     ["'substrate'", "'die'", "'role'"]),
+    # beyond the contract's list
+    "unknown key": (lambda m: m["parts"][1].update(boxx=[0, 1, 0, 1, 0, 1]), ["'die'", "'boxx'"]),
+    "unknown role": (lambda m: m["parts"][1].update(role="lid"), ["'die'", "'role'"]),
+    "duplicate name": (lambda m: m["parts"][1].update(name="substrate"), ["'substrate'", "'name'"]),
+    "floating part": (lambda m: m["parts"].append({"name": "heat_sink", "material": "copper",
+                                                   "box": [-2, 2, -2, 2, 1.0, 1.5]}),
+                      ["'heat_sink'", "does not touch"]),
+    "asymmetric quarter": (lambda m: m["parts"][1].update(box=[-2.0, 2.5, -2.0, 2.0, 0.5, 0.8]),
+                           ["'symmetry'", "'die'"]),
+    "array copies overlap": (lambda m: m["parts"][1].update(array={"nx": 2, "ny": 1, "pitch_x_mm": 1.0}),
+                             ["'die'", "'array'", "overlap"]),
+    "missing load": (lambda m: m.pop("load"), ["'load'", "required"]),
+    "bad symmetry": (lambda m: m["model"].update(symmetry="half"), ["'symmetry'"]),
+    "new material lacks cte": (lambda m: m["materials"]["m_die"].pop("cte_ppm"), ["'m_die'", "'cte_ppm'"]),
+    "negative modulus": (lambda m: m["materials"]["m_die"].update(E_gpa=-1.0), ["'m_die'", "'E_gpa'"]),
+    "no parts": (lambda m: m.update(parts=[]), ["[[parts]]"]),
+    "unknown family": (lambda m: (m.update(parts=[]), m["model"].update(family="nope")), ["'family'", "nope"]),
+}
+
+
+@pytest.fixture
+def no_meshing(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("meshing started for a bad model")
+
+    monkeypatch.setattr("warpfem.meshing.build._gmsh_bricks", refuse)
+
+
+def test_the_base_model_is_good(tmp_path):
+    r = warpfem.solve(BASE, tmp_path / "out")
+    assert r.summary["shape"] in ("cry", "smile")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_model_is_refused(case, tmp_path: Path, no_meshing):
+    edit, words = CASES[case]
+    path = tmp_path / "bad.toml"
+    path.write_text(tomli_w.dumps(_with(edit)))
+    outdir = tmp_path / "out"
+    res = CliRunner().invoke(app, ["solve", str(path), "-o", str(outdir)])
+    assert res.exit_code == 2, res.output
+    message = res.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    for w in words:
+        assert w in message, f"{w!r} not in {message!r}"
+    assert res.stdout == ""
+    assert not outdir.exists()
+
+
+def test_unreadable_toml_and_missing_file(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[model\nname = 1")
+    for path, word in ((bad, "not valid TOML"), (tmp_path / "none.toml", "does not exist")):
+        res = CliRunner().invoke(app, ["solve", str(path), "-o", str(tmp_path / "out")])
+        assert res.exit_code == 2 and word in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_api_raises_model_error():
+    with pytest.raises(warpfem.ModelError, match="'die', key 'material'"):
+        warpfem.solve(_with(lambda m: m["parts"][1].update(material="unobtainium")))

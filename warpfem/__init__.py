@@ -1,0 +1,17 @@
+"""warpfem — warpage and solder-bump stress of semiconductor packages.
+
+    >>> import warpfem
+    >>> result = warpfem.solve("package.toml", "out/")
+    >>> result.warpage_um
+
+Stages, in the order data flows: :mod:`.model` → :mod:`.geometry` → :mod:`.meshing` → :mod:`.fem`
+→ :mod:`.post` → :mod:`.output` → :mod:`.pipeline` and :mod:`.cli`.
+"""
+
+__version__ = "0.1.0"
+
+from .errors import ModelError  # noqa: E402
+from .model import Model, load_model  # noqa: E402
+from .pipeline import Result, expand, mesh, solve  # noqa: E402
+
+__all__ = ["Model", "ModelError", "Result", "expand", "load_model", "mesh", "solve", "__version__"]

@@ -1,0 +1,77 @@
+"""Reading a model: a TOML file, a TOML string or a dict becomes a validated :class:`Model`."""
+
+from __future__ import annotations
+
+import tomllib
+from os import PathLike
+from pathlib import Path
+from typing import Any, Union
+
+from pydantic import ValidationError
+
+from ..errors import ModelError
+from .schema import Model
+
+ModelLike = Union[Model, dict, str, PathLike]
+
+
+def _where(raw: dict, loc: tuple) -> str:
+    """Name the part (or table) and the key a pydantic error location points at."""
+    head, rest = loc[0], loc[1:]
+    if head == "parts" and rest and isinstance(rest[0], int):
+        parts = raw.get("parts") or []
+        i = rest[0]
+        name = parts[i].get("name") if i < len(parts) and isinstance(parts[i], dict) else None
+        who = f"part '{name}'" if name else f"part number {i + 1}"
+        key = ".".join(str(k) for k in rest[1:]) or "(the whole part)"
+        return f"{who}, key '{key}'"
+    if head == "materials" and rest:
+        key = ".".join(str(k) for k in rest[1:]) or "(the whole table)"
+        return f"material '{rest[0]}', key '{key}'"
+    return f"[{head}], key '{'.'.join(str(k) for k in rest)}'" if rest else f"key '{head}'"
+
+
+def _sentence(raw: dict, err: ValidationError) -> str:
+    e = err.errors()[0]
+    msg = e["msg"]
+    if e["type"] == "missing":
+        msg = "it is required but missing"
+    elif e["type"] == "extra_forbidden":
+        msg = "this key is not part of the model contract (a typo?)"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return f"{_where(raw, tuple(e['loc']))}: {msg}."
+
+
+def model_from_dict(raw: dict[str, Any]) -> Model:
+    """Validate a model given as plain data (as TOML parses it)."""
+    try:
+        model = Model.model_validate(raw)
+    except ValidationError as err:
+        raise ModelError(_sentence(raw, err)) from None
+    if model.model.family is not None:
+        from .families import expand_family
+
+        model = expand_family(model)
+    return model
+
+
+def load_model(source: ModelLike) -> Model:
+    """A validated :class:`Model` from a Model, a dict, a path to a TOML file or TOML text."""
+    if isinstance(source, Model):
+        return source
+    if isinstance(source, dict):
+        return model_from_dict(source)
+    text: str
+    path = Path(source) if not (isinstance(source, str) and "\n" in source) else None
+    if path is not None:
+        if not path.is_file():
+            raise ModelError(f"model file '{path}' does not exist.")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = str(source)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ModelError(f"model file '{path or '<text>'}' is not valid TOML: {err}.") from None
+    return model_from_dict(raw)

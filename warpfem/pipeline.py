@@ -1,0 +1,136 @@
+"""Stage 6 — the pipeline a user calls: model → layout → mesh → solve → post → files.
+
+``solve(model)`` is the whole job; ``mesh(model)`` and ``expand(model)`` stop earlier. Each takes a
+:class:`~warpfem.model.Model`, a dict, TOML text or a path.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tomli_w
+
+from . import __version__
+from .fem import Solution, solve_displacement
+from .geometry import build_layout
+from .meshing import Mesh, build_mesh
+from .model import Model, ModelLike, load_model
+from .output import atomic_paths, write_json, write_mesh, write_vtu
+from .post import STRESS_RECOVERY, Fields, element_fields, metrics
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solved package: the solution, per-element stress fields and the contract's summary."""
+
+    solution: Solution
+    fields: Fields
+    summary: dict
+
+    @property
+    def model(self) -> Model:
+        return self.solution.layout.model
+
+    @property
+    def mesh(self) -> Mesh:
+        return self.solution.mesh
+
+    @property
+    def warpage_um(self) -> float:
+        return self.summary["warpage_um"]
+
+    @property
+    def coplanarity_um(self) -> float:
+        return self.summary["coplanarity_um"]
+
+    def write(self, outdir: str | Path) -> Path:
+        """Write ``summary.json`` and ``result.vtu`` into ``outdir``, both or neither."""
+        outdir = Path(outdir)
+        f = self.fields
+        with atomic_paths(outdir / "result.vtu", outdir / "summary.json") as (vtu, js):
+            write_vtu(
+                self.mesh, vtu,
+                point_data={"displacement_mm": self.solution.u_mm},
+                cell_data={
+                    "stress_mpa": f.stress_mpa.reshape(-1, 9),
+                    "von_mises_mpa": f.von_mises_mpa,
+                    "max_principal_mpa": f.max_principal_mpa,
+                },
+            )
+            write_json(self.summary, js)
+        return outdir
+
+
+def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | None = None) -> Mesh:
+    """Mesh a model; write it to ``path`` (.msh or .vtu) when given."""
+    m = build_mesh(build_layout(load_model(model)), size_mm)
+    if path is not None:
+        write_mesh(m, path)
+    return m
+
+
+def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None) -> Result:
+    """Solve a model end to end; write ``summary.json`` and ``result.vtu`` to ``outdir`` if given.
+
+    ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size, mm).
+    """
+    t0 = time.perf_counter()
+    model = load_model(model)
+    layout = build_layout(model)
+    m = build_mesh(layout, size_mm)
+    t1 = time.perf_counter()
+    sol = solve_displacement(layout, m)
+    t2 = time.perf_counter()
+    fields = element_fields(sol)
+    summary = {"model": model.name, **metrics(sol, fields)}
+    t3 = time.perf_counter()
+    summary.update(
+        mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
+              "element": "hex20 (20-node serendipity brick)"},
+        timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, "total": t3 - t0},
+        memory_mb=peak_memory_mb(),
+        symmetry=model.model.symmetry,
+        delta_t_k=model.load.delta_t_k,
+        stress_recovery=STRESS_RECOVERY,
+        warpfem_version=__version__,
+    )
+    summary["timings_s"] = {k: round(v, 4) for k, v in summary["timings_s"].items()}
+    result = Result(sol, fields, summary)
+    if outdir is not None:
+        result.write(outdir)
+    return result
+
+
+def expand(model: ModelLike, path: str | Path | None = None) -> Model:
+    """The parts-only equivalent of a (family) model; written as TOML to ``path`` when given."""
+    m = load_model(model)
+    build_layout(m)  # refuse a bad expansion here, not at solve time
+    if path is not None:
+        data = m.model_dump(mode="json", exclude_none=True, exclude={"family"})
+        data["model"].pop("family", None)
+        path = Path(path)
+        with atomic_paths(path) as (tmp,):
+            tmp.write_text(tomli_w.dumps(_tomlable(data)), encoding="utf-8")
+    return m
+
+
+def _tomlable(data):
+    """TOML has no null and no tuples: drop empty values, turn tuples into lists."""
+    if isinstance(data, dict):
+        return {k: _tomlable(v) for k, v in data.items() if v not in (None, [], (), {})}
+    if isinstance(data, (list, tuple)):
+        return [_tomlable(v) for v in data]
+    if isinstance(data, np.generic):
+        return data.item()
+    return data
