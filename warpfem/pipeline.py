@@ -99,6 +99,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
               "element": "hex20 (20-node serendipity brick)"},
         timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, "total": t3 - t0},
+        solver=sol.solver,
         memory_mb=peak_memory_mb(),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,

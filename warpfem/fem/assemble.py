@@ -1,9 +1,9 @@
 """Global stiffness and thermal load, assembled at the cost of a scatter.
 
 Elements are grouped into classes of equal material and brick size; each class's element matrix
-is computed once (:mod:`.element`). The global matrix is built on node pairs: only the upper
-triangle of the 3 x 3 node blocks is kept (the matrix is symmetric), duplicates are summed with
-one sort, and the result is the upper-triangular CSR matrix a symmetric solver takes.
+is computed once (:mod:`.element`). The global matrix is built in 3 x 3 node blocks whose
+positions follow from the mesh's lattice numbering, and each block is summed by one scatter-add
+per component: the cost of assembly is that of reading every element's node pairs once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from ..geometry import Layout
 from ..meshing import Mesh
+from ..meshing.hex20 import VTK_HALF_STEPS
 from .element import brick_stiffness, brick_thermal_load
 
 #: brick sizes equal to this many mm are the same class
@@ -67,44 +68,90 @@ def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 
-def stiffness_upper(mesh: Mesh, classes: ElementClasses, fixed: np.ndarray) -> sp.csr_matrix:
-    """Upper triangle of the global stiffness (3N x 3N, N/mm) as CSR.
+def _local_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ordered pair (a, b) of an element's 20 nodes, and b's half-step offset from a as a
+    code in [0, 125)."""
+    a, b = np.divmod(np.arange(400), 20)
+    d = VTK_HALF_STEPS[b] - VTK_HALF_STEPS[a] + 2
+    return a, b, d @ np.array([25, 5, 1])
 
-    Rows and columns of the ``fixed`` dofs (bool, (3N,)) are replaced by their diagonal alone,
-    so the matrix stays symmetric positive definite and the fixed dofs solve to zero.
+
+def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray,
+                  Ke: np.ndarray) -> sp.bsr_matrix:
+    """The whole stiffness (3N x 3N, N/mm) in 3 x 3 node blocks, from element matrices
+    ``Ke[of_element[e]]`` (C, 60, 60).
+
+    No sort is needed: nodes are numbered in lattice order (x, then y, then z fastest), so the
+    neighbours of a node sorted by number are sorted by lattice offset, and the slot of a pair in
+    its block row is the count of the node's neighbours at smaller offsets.
     """
-    Kc = brick_stiffness(classes.h_mm, classes.lam_mpa, classes.mu_mpa).reshape(-1, 20, 3, 20, 3)
-    conn = mesh.elements
-    n = mesh.n_nodes
-    a, b = np.triu_indices(20, k=0)
-    a, b = np.r_[a, b[a != b]], np.r_[b, a[a != b]]  # every ordered local pair, diagonal once
-    na, nb = conn[:, a], conn[:, b]
-    keep = na <= nb
-    e, loc = np.nonzero(keep)
-    rows, cols = na[keep], nb[keep]
-    del na, nb, keep
-    key = rows * n + cols
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    pair_row, pair_col = rows[order][start], cols[order][start]
-    cls = classes.of_element[e[order]]
-    la, lb = a[loc[order]], b[loc[order]]
-    del e, loc, rows, cols, key
-    blocks = np.empty((len(start), 3, 3))
+    n = len(node_ijk)
+    a, b, code = _local_pairs()
+    span = node_ijk.max(axis=0) + 1
+    offsets = np.stack(np.unravel_index(np.arange(125), (5, 5, 5)), axis=1) - 2
+    rank = np.empty(125, dtype=np.int64)
+    rank[np.argsort(offsets @ np.array([span[1] * span[2], span[2], 1]), kind="stable")] = np.arange(125)
+    slot = rank[code]
+    rows = elements[:, a]
+    present = np.zeros((n, 125), dtype=bool)
+    present[rows, slot] = True
+    before = np.cumsum(present, axis=1, dtype=np.int32) - 1
+    indptr = np.r_[0, np.cumsum(present.sum(axis=1))]
+    del present
+    pos = indptr[rows] + before[rows, slot]
+    del before, rows
+    indices = np.empty(indptr[-1], dtype=np.int64)
+    indices[pos] = elements[:, b]
+    pos = pos.ravel()
+    K = Ke.reshape(-1, 20, 3, 20, 3)
+    data = np.empty((indptr[-1], 3, 3))
     for p in range(3):
         for q in range(3):
-            blocks[:, p, q] = np.add.reduceat(Kc[cls, la, p, lb, q], start)
-    diag = pair_row == pair_col
-    blocks[diag] = np.triu(blocks[diag])  # the lower half of diagonal blocks is not stored
+            data[:, p, q] = np.bincount(pos, K[:, a, p, b, q][of_element].ravel(), minlength=indptr[-1])
+    return sp.bsr_matrix((data, indices, indptr), shape=(3 * n, 3 * n))
+
+
+def block_rows(A: sp.bsr_matrix) -> np.ndarray:
+    """The block row of every stored block of a block-sparse matrix."""
+    return np.repeat(np.arange(len(A.indptr) - 1), np.diff(A.indptr))
+
+
+def constrain(A: sp.bsr_matrix, fixed: np.ndarray) -> sp.bsr_matrix:
+    """A copy of A whose ``fixed`` dofs (bool, (3N,)) keep only their diagonal: the matrix stays
+    symmetric positive definite and those dofs solve to zero for a zero right-hand side."""
     fixed_n = fixed.reshape(-1, 3)
+    data = A.data.copy()
     if fixed_n.any():
-        keep_diag = blocks[diag][:, [0, 1, 2], [0, 1, 2]].copy()
-        blocks *= (~fixed_n[pair_row])[:, :, None] * (~fixed_n[pair_col])[:, None, :]
-        d = np.flatnonzero(diag)
+        rows = block_rows(A)
+        touched = np.flatnonzero(fixed_n[rows].any(axis=1) | fixed_n[A.indices].any(axis=1))
+        r, c = rows[touched], A.indices[touched]
+        diag = data[touched][:, [0, 1, 2], [0, 1, 2]]
+        data[touched] *= (~fixed_n[r])[:, :, None] * (~fixed_n[c])[:, None, :]
+        on_diag = r == c
         for p in range(3):
-            blocks[d, p, p] = np.where(fixed_n[pair_row[d], p], keep_diag[:, p], blocks[d, p, p])
-    indptr = np.searchsorted(pair_row, np.arange(n + 1))
-    K = sp.bsr_matrix((blocks, pair_col, indptr), shape=(3 * n, 3 * n)).tocsr()
-    K.eliminate_zeros()
-    return K
+            keep = on_diag & fixed_n[r, p]
+            data[touched[keep], p, p] = diag[keep, p]
+    return sp.bsr_matrix((data, A.indices.copy(), A.indptr.copy()), shape=A.shape)
+
+
+def upper_csr(A: sp.bsr_matrix) -> sp.csr_matrix:
+    """The upper triangle of a symmetric block matrix as CSR, the input of a symmetric solver."""
+    rows = block_rows(A)
+    keep = A.indices >= rows
+    data = A.data[keep]
+    on_diag = (A.indices == rows)[keep]
+    data[on_diag] = np.triu(data[on_diag])
+    indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=len(A.indptr) - 1))]
+    U = sp.bsr_matrix((data, A.indices[keep], indptr), shape=A.shape).tocsr()
+    U.eliminate_zeros()
+    return U
+
+
+def element_matrices(classes: ElementClasses) -> np.ndarray:
+    """Stiffness of each element class (C, 60, 60), N/mm."""
+    return brick_stiffness(classes.h_mm, classes.lam_mpa, classes.mu_mpa)
+
+
+def stiffness(mesh: Mesh, classes: ElementClasses) -> sp.bsr_matrix:
+    """The mesh's whole stiffness matrix, unconstrained (3N x 3N, N/mm)."""
+    return stiffness_bsr(mesh.elements, mesh.node_ijk, classes.of_element, element_matrices(classes))

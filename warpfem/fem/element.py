@@ -67,3 +67,15 @@ def brick_mean_gradient(h_mm: np.ndarray) -> np.ndarray:
     """Volume-averaged shape-function gradients (C, 3, 20) in 1/mm: (1/V) ∫ ∂_p N_a dV."""
     _, g = reference_integrals()
     return g[None] / np.asarray(h_mm, dtype=float)[:, :, None]
+
+
+def shape_values(xi: np.ndarray) -> np.ndarray:
+    """The 20 serendipity shape functions (M, 20), VTK node order, at reference points (M, 3)
+    in the unit cube (scikit-fem's ElementHexS2)."""
+    element = ElementHexS2()
+    slot = slot_of_code(codes(np.rint(2 * element.doflocs).astype(int)))
+    X = np.asarray(xi, dtype=float).T
+    out = np.empty((X.shape[1], 20))
+    for i in range(20):
+        out[:, slot[i]] = element.lbasis(X, i)[0]
+    return out

@@ -16,7 +16,7 @@ import gmsh
 import numpy as np
 
 from ..geometry import Layout
-from .hex20 import to_vtk_order
+from .hex20 import VTK_HALF_STEPS, to_vtk_order
 from .session import gmsh_model
 
 #: default element height as a multiple of the in-plane size: one quadratic brick through a
@@ -37,6 +37,9 @@ class Mesh:
     copy: np.ndarray        # (E,) int32, index of the box copy of an arrayed part
     part_names: tuple[str, ...]
     size_mm: float          # in-plane target size used
+    axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # element boundary positions along x, y, z, mm
+    element_ijk: np.ndarray  # (E, 3) int64, each element's interval index along x, y, z
+    node_ijk: np.ndarray     # (N, 3) int64, each node's position in half element steps
 
     @property
     def n_nodes(self) -> int:
@@ -116,14 +119,28 @@ def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
     part = layout.cells[i, j, k]
     keep = part >= 0
     conn, part, copy = conn[keep], part[keep], layout.copies[i, j, k][keep]
+    ijk = np.column_stack([np.searchsorted(a, c - 1e-9) for a, c in zip((px, py, pz), nodes[conn[:, 0]].T)])
+    # elements in the same lattice order as the nodes: neighbours in memory are neighbours in space
+    order = np.lexsort((ijk[:, 2], ijk[:, 1], ijk[:, 0]))
+    conn, part, copy, ijk = conn[order], part[order], copy[order], ijk[order]
+    # number nodes column by column (x, then y, then z fastest): each vertical line of nodes is
+    # then a contiguous range, which the solver's through-thickness smoother relies on
     used = np.unique(conn)
+    x = nodes[used]
+    used = used[np.lexsort((x[:, 2], x[:, 1], x[:, 0]))]
     renumber = np.full(len(nodes), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
+    elements = renumber[conn]
+    node_ijk = np.empty((len(used), 3), dtype=np.int64)
+    node_ijk[elements] = 2 * ijk[:, None, :] + VTK_HALF_STEPS[None]
     return Mesh(
         nodes=nodes[used],
-        elements=renumber[conn],
+        elements=elements,
         part=part.astype(np.int16),
         copy=copy.astype(np.int32),
         part_names=tuple(p.name for p in layout.parts),
         size_mm=size,
+        axes=(px, py, pz),
+        element_ijk=ijk,
+        node_ijk=node_ijk,
     )

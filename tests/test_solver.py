@@ -1,0 +1,93 @@
+"""The iterative solver against the direct one, and its multigrid pieces against their definitions."""
+
+from __future__ import annotations
+
+import tomllib
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import warpfem
+from conftest import REPO
+from test_assembly import IRREGULAR
+from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr
+from warpfem.fem.multigrid import coarsen, fine_grid
+from warpfem.geometry import build_layout
+from warpfem.meshing import build_mesh
+
+
+def _both(raw: dict, **kw):
+    direct = warpfem.solve({**raw, "solver": {"method": "direct"}}, **kw)
+    iterative = warpfem.solve({**raw, "solver": {"method": "iterative"}}, **kw)
+    return direct, iterative
+
+
+@pytest.mark.parametrize("symmetry", ["quarter", "full"])
+def test_iterative_matches_direct(small_fcbga, symmetry):
+    raw = tomllib.loads(small_fcbga.read_text())
+    raw["model"]["symmetry"] = symmetry
+    d, i = _both(raw)
+    assert i.summary["solver"]["method"] == "iterative" and i.summary["solver"]["levels"] >= 2
+    assert i.warpage_um == pytest.approx(d.warpage_um, rel=1e-4)
+    assert i.coplanarity_um == pytest.approx(d.coplanarity_um, rel=1e-4)
+    for name, p in d.summary["parts"].items():
+        assert i.summary["parts"][name]["max_von_mises_mpa"] == pytest.approx(p["max_von_mises_mpa"], rel=1e-3)
+    # the same displacement field, rigid-body motion removed alike
+    assert np.abs(i.solution.u_mm - d.solution.u_mm).max() < 1e-4 * np.abs(d.solution.u_mm).max()
+
+
+def test_iterative_matches_direct_on_a_lidded_fcbga():
+    raw = tomllib.loads((REPO / "studies" / "fcbga_40mm.toml").read_text())
+    d, i = _both(raw, size_mm=1.5)
+    assert i.warpage_um == pytest.approx(d.warpage_um, rel=1e-4)
+
+
+def _levels():
+    model = warpfem.load_model(IRREGULAR)
+    layout = build_layout(model)
+    mesh = build_mesh(layout, size_mm=0.35)
+    classes = element_classes(layout, mesh)
+    fine = fine_grid(mesh, classes.of_element, element_matrices(classes))
+    coarse, P = coarsen(fine)
+    return mesh, fine, coarse, P
+
+
+def test_prolongation_is_exact_for_quadratic_fields():
+    mesh, fine, coarse, P = _levels()
+    assert coarse.n_nodes < fine.n_nodes / 2
+    # coarse node coordinates from the coarse grid's axes and half steps
+    def coords(g):
+        out = np.empty((g.n_nodes, 3))
+        for d in range(3):
+            a = g.axes[d]
+            i = g.IJK[:, d]
+            out[:, d] = np.where(i % 2 == 0, a[np.minimum(i // 2, len(a) - 1)],
+                                 0.5 * (a[np.minimum(i // 2, len(a) - 2)] + a[np.minimum(i // 2 + 1, len(a) - 1)]))
+        return out
+
+    xc, xf = coords(coarse), coords(fine)
+    assert np.allclose(xf, mesh.nodes)
+    field = lambda x: 1 + x[:, 0] - 2 * x[:, 1] ** 2 + 0.5 * x[:, 0] * x[:, 1] + x[:, 2] * x[:, 0] ** 2  # noqa: E731
+    assert np.abs(P @ field(xc) - field(xf)).max() < 1e-12
+
+
+def test_elementwise_galerkin_equals_global_product():
+    mesh, fine, coarse, P = _levels()
+    A = stiffness(mesh, element_classes(build_layout(warpfem.load_model(IRREGULAR)), mesh)).tocsr()
+    Pd = sp.kron(P, sp.identity(3)).tocsr()
+    galerkin = (Pd.T @ A @ Pd).toarray()
+    Ac = stiffness_bsr(coarse.elements, coarse.IJK, coarse.of_element, coarse.Ke).toarray()
+    assert np.abs(Ac - galerkin).max() < 1e-10 * np.abs(galerkin).max()
+
+
+def test_constrain_keeps_symmetry_and_diagonal():
+    mesh, fine, _, _ = _levels()
+    K = stiffness_bsr(fine.elements, fine.IJK, fine.of_element, fine.Ke)
+    fixed = np.zeros(mesh.n_dofs, dtype=bool)
+    fixed[[0, 4, 500]] = True
+    C = constrain(K, fixed).toarray()
+    assert np.allclose(C, C.T)
+    Kd = K.diagonal()
+    for d in np.flatnonzero(fixed):
+        assert C[d, d] == Kd[d] and np.count_nonzero(C[d]) == 1

@@ -1,0 +1,338 @@
+"""Conjugate gradients preconditioned by a multigrid made for thin layered packages.
+
+A package is a stack of thin slabs, stiff and soft, bonded face to face. Two things make
+off-the-shelf algebraic multigrid slow on it: the couplings through the thickness are orders of
+magnitude stronger than those in the plane, and the layers differ by orders of magnitude in
+stiffness. This multigrid answers both with the mesh's own structure:
+
+- **Smoother: whole columns.** Every vertical line of nodes (all layers at one x-y position) is
+  relaxed together by an exact dense solve, so through-thickness coupling and soft interlayers
+  never slow it down. Columns are visited in nine colours, forward then backward, so that no two
+  columns of one colour share an element (a symmetric block Gauss-Seidel).
+- **Coarse spaces: the same bricks, twice as wide.** Each coarser level merges pairs of element
+  intervals in x and in y and keeps the layers; its 20-node functions are exact combinations of
+  the finer ones (the serendipity space is closed under the axis-aligned maps between a brick and
+  its halves), so the coarse spaces keep plate bending that a trilinear coarse space locks.
+  Coarse matrices are Galerkin products, formed element by element and shared between elements
+  of the same kind, as the fine assembly is.
+
+Rigid-body motion is left free on every level but the coarsest (the thermal load is
+self-equilibrated, so conjugate gradients works in the complement of the rigid modes); symmetry
+planes are imposed on every level alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..meshing import Mesh
+from ..meshing.hex20 import VTK_HALF_STEPS
+from .assemble import constrain, stiffness_bsr
+from .element import shape_values
+
+#: stop coarsening when a level has at most this many element columns in the plane
+_COARSEST_COLUMNS = 64
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One level: a structured brick mesh and the stiffness of each kind of element on it."""
+
+    elements: np.ndarray    # (E, 20) node ids, VTK order
+    ijk: np.ndarray         # (E, 3) element position in the grid of intervals
+    IJK: np.ndarray         # (N, 3) node position in half steps; nodes sorted by (I, J, K)
+    axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # interval boundaries, mm
+    of_element: np.ndarray  # (E,) kind of each element
+    Ke: np.ndarray          # (C, 60, 60) stiffness of each kind, N/mm
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.IJK)
+
+
+def plane_fixed(mesh: Mesh, quarter: bool) -> np.ndarray:
+    """Dofs held by a quarter model's symmetry planes on the mesh: (3N,) bool."""
+    return _plane_fixed(Grid(mesh.elements, mesh.element_ijk, mesh.node_ijk, mesh.axes, None, None), quarter)
+
+
+def fine_grid(mesh: Mesh, of_element: np.ndarray, Ke: np.ndarray) -> Grid:
+    """The finest level: the mesh itself, with its element classes' matrices."""
+    return Grid(mesh.elements, mesh.element_ijk, mesh.node_ijk, mesh.axes, of_element, Ke)
+
+
+def _merged(a: np.ndarray) -> np.ndarray:
+    n = len(a) - 1
+    return a[np.r_[0:n:2, n]]
+
+
+def _child_positions(g: Grid, coarse_axes, parent_ijk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each fine element's interval fractions [lo, hi] inside its parent, in x and y: (E, 2, 2)."""
+    frac = np.empty((len(g.ijk), 2, 2))
+    for d in range(2):
+        a, c = g.axes[d], coarse_axes[d]
+        i, ci = g.ijk[:, d], parent_ijk[:, d]
+        span = c[ci + 1] - c[ci]
+        frac[:, d, 0] = (a[i] - c[ci]) / span
+        frac[:, d, 1] = (a[i + 1] - c[ci]) / span
+    return frac
+
+
+def _reference_points(frac: np.ndarray, half_steps: np.ndarray) -> np.ndarray:
+    """Reference coordinates in the parent of nodes given by half steps in the child: (..., 3)."""
+    t = half_steps / 2.0
+    x = frac[..., 0, 0] + t[..., 0] * (frac[..., 0, 1] - frac[..., 0, 0])
+    y = frac[..., 1, 0] + t[..., 1] * (frac[..., 1, 1] - frac[..., 1, 0])
+    return np.stack(np.broadcast_arrays(x, y, t[..., 2]), axis=-1)
+
+
+def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
+    """The next coarser level and the prolongation (fine nodes x coarse nodes) onto this one."""
+    axes = (_merged(g.axes[0]), _merged(g.axes[1]), g.axes[2])
+    parent_ijk = g.ijk.copy()
+    parent_ijk[:, :2] //= 2
+    shape = np.array([len(a) - 1 for a in axes])
+    pkey = (parent_ijk[:, 0] * shape[1] + parent_ijk[:, 1]) * shape[2] + parent_ijk[:, 2]
+    ukey, parent = np.unique(pkey, return_inverse=True)
+    cijk = np.column_stack(np.unravel_index(ukey, shape))
+    # coarse nodes, numbered column by column like the fine ones
+    lat = 2 * shape + 1
+    nIJK = 2 * cijk[:, None, :] + VTK_HALF_STEPS[None]
+    nkey = (nIJK[..., 0] * lat[1] + nIJK[..., 1]) * lat[2] + nIJK[..., 2]
+    unode, c_elements = np.unique(nkey, return_inverse=True)
+    c_elements = c_elements.reshape(-1, 20)
+    cIJK = np.column_stack(np.unravel_index(unode, tuple(lat)))
+
+    frac = _child_positions(g, axes, parent_ijk)
+    # Galerkin element by element: parent matrix = sum over children of Pe^T K_child Pe
+    ckey = np.column_stack([g.of_element, np.rint(frac.reshape(-1, 4) * 1e9).astype(np.int64)])
+    ukinds, kind = np.unique(ckey, axis=0, return_inverse=True)
+    kind = kind.ravel()
+    first = np.unique(kind, return_index=True)[1]
+    Pe = shape_values(_reference_points(frac[first][:, None], VTK_HALF_STEPS[None]).reshape(-1, 3))
+    Pe3 = np.einsum("uia,pq->uipaq", Pe.reshape(len(first), 20, 20), np.eye(3)).reshape(len(first), 60, 60)
+    Q = np.matmul(np.matmul(Pe3.transpose(0, 2, 1), g.Ke[g.of_element[first]]), Pe3)
+    # a parent's kind is the set of its children's contributions
+    slots = np.full((len(ukey), 4), -1, dtype=np.int64)
+    position = (g.ijk[:, 0] % 2) * 2 + (g.ijk[:, 1] % 2)
+    slots[parent, position] = kind
+    pkinds, of_parent = np.unique(np.sort(slots, axis=1), axis=0, return_inverse=True)
+    Qz = np.concatenate([Q, np.zeros((1, 60, 60))])
+    Kc = Qz[pkinds].sum(axis=1)
+    coarse = Grid(c_elements, cijk, cIJK, axes, of_parent.ravel(), Kc)
+
+    # prolongation: each fine node interpolated in the parent of one element holding it
+    _, at = np.unique(g.elements.ravel(), return_index=True)
+    e, s = at // 20, at % 20
+    w = shape_values(_reference_points(frac[e], VTK_HALF_STEPS[s]))
+    cols = c_elements[parent[e]]
+    w[np.abs(w) < 1e-12] = 0.0
+    P = sp.csr_matrix((w.ravel(), (np.repeat(np.arange(g.n_nodes), 20), cols.ravel())),
+                      shape=(g.n_nodes, len(cIJK)))
+    P.eliminate_zeros()
+    return coarse, P
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + l)`` for every (s, l)."""
+    total = lengths.sum()
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    return offsets + np.arange(total)
+
+
+def _bsr_rows(A: sp.bsr_matrix, nodes: np.ndarray) -> sp.bsr_matrix:
+    """The block rows ``nodes`` of a 3 x 3 block matrix, in that order (a copy)."""
+    lengths = np.diff(A.indptr)[nodes]
+    take = _ranges(A.indptr[nodes], lengths)
+    indptr = np.r_[0, np.cumsum(lengths)]
+    return sp.bsr_matrix((A.data[take], A.indices[take], indptr), shape=(3 * len(nodes), A.shape[1]))
+
+
+def _bsr_row_range(A: sp.bsr_matrix, r0: int, r1: int) -> sp.bsr_matrix:
+    """Block rows r0..r1-1 of a 3 x 3 block matrix, sharing its arrays (no copy)."""
+    s, e = A.indptr[r0], A.indptr[r1]
+    return sp.bsr_matrix((A.data[s:e], A.indices[s:e], A.indptr[r0:r1 + 1] - s),
+                         shape=(3 * (r1 - r0), A.shape[1]), copy=False)
+
+
+class ColumnSmoother:
+    """Symmetric block Gauss-Seidel over whole node columns, in nine colours.
+
+    Holds the level's matrix once, its block rows reordered colour by colour, so that each
+    colour's rows are a contiguous slice; :meth:`matvec` gives the product in the original order.
+    """
+
+    def __init__(self, A: sp.bsr_matrix, IJK: np.ndarray):
+        n = len(IJK)
+        key = IJK[:, 0] * (IJK[:, 1].max() + 1) + IJK[:, 1]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        length = np.diff(np.r_[starts, n])
+        column = np.repeat(np.arange(len(starts)), length)
+        colour = (IJK[starts, 0] % 3) * 3 + IJK[starts, 1] % 3
+        # columns grouped by colour, then by length: each group inverts one batch of equal blocks
+        order = np.lexsort((length, colour))
+        node_order = _ranges(starts[order], length[order])
+        self.A = _bsr_rows(A, node_order)
+        self.dof_order = (3 * node_order[:, None] + np.arange(3)).ravel()
+        row = np.repeat(np.arange(n), np.diff(A.indptr))
+        k = np.flatnonzero(column[row] == column[A.indices])
+        c, lr, lc = column[row[k]], row[k] - starts[column[row[k]]], A.indices[k] - starts[column[row[k]]]
+        del row
+        self.n = 3 * n
+        self.sweeps = []
+        first_row = 0
+        for col in np.unique(colour):
+            in_colour = order[colour[order] == col]
+            rows = length[in_colour].sum()
+            groups = []
+            for L in np.unique(length[in_colour]):
+                cols = in_colour[length[in_colour] == L]
+                where = np.full(len(starts), -1)
+                where[cols] = np.arange(len(cols))
+                sel = np.flatnonzero(where[c] >= 0)
+                D = np.zeros((len(cols), L, 3, L, 3))
+                D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
+                D = D.reshape(len(cols), 3 * L, 3 * L)
+                dofs = 3 * starts[cols][:, None] + np.arange(3 * L)[None, :]
+                groups.append((np.linalg.inv(D), dofs))
+            A_c = _bsr_row_range(self.A, first_row, first_row + rows)
+            dofs_c = self.dof_order[3 * first_row:3 * (first_row + rows)]
+            self.sweeps.append((A_c, dofs_c, groups))
+            first_row += rows
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        y = np.empty_like(x)
+        y[self.dof_order] = self.A @ x
+        return y
+
+    def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
+        r = np.empty(self.n)
+        for A_c, dofs, groups in order:
+            r[dofs] = b[dofs] - A_c @ x
+            for inv, d in groups:
+                x[d] += np.matmul(inv, r[d][:, :, None])[:, :, 0]
+
+    def pre(self, b: np.ndarray, x: np.ndarray) -> None:
+        """Forward sweep over the colours (x updated in place)."""
+        self._sweep(b, x, self.sweeps)
+
+    def post(self, b: np.ndarray, x: np.ndarray) -> None:
+        """Backward sweep: with :meth:`pre`, a symmetric smoother."""
+        self._sweep(b, x, self.sweeps[::-1])
+
+
+#: a level with at most this many dofs is solved directly
+COARSEST_DOFS = 4_000
+
+
+def _plane_fixed(g: Grid, quarter: bool) -> np.ndarray:
+    """Dofs held by the symmetry planes x = 0 (ux) and y = 0 (uy) of a quarter model: (3N,)."""
+    fixed = np.zeros((g.n_nodes, 3), dtype=bool)
+    if quarter:
+        fixed[g.IJK[:, 0] == 0, 0] = True
+        fixed[g.IJK[:, 1] == 0, 1] = True
+    return fixed.ravel()
+
+
+def _rigid_support(g: Grid, quarter: bool) -> np.ndarray:
+    """Dofs that stop the remaining rigid-body motion: a statically determinate 3-2-1 support
+    (or, with symmetry planes, one uz) at the grid's first node and its neighbours along x, y."""
+    fixed = np.zeros((g.n_nodes, 3), dtype=bool)
+    a = 0
+    same_jk = np.flatnonzero((g.IJK[:, 1] == g.IJK[a, 1]) & (g.IJK[:, 2] == g.IJK[a, 2]))
+    same_ik = np.flatnonzero((g.IJK[:, 0] == g.IJK[a, 0]) & (g.IJK[:, 2] == g.IJK[a, 2]))
+    b = same_jk[g.IJK[same_jk, 0].argmax()]
+    c = same_ik[g.IJK[same_ik, 1].argmax()]
+    if quarter:
+        fixed[a, 2] = True
+    else:
+        fixed[a, :] = True
+        fixed[b, 1:] = True
+        fixed[c, 2] = True
+    return fixed.ravel()
+
+
+def _dof_prolongation(P: sp.csr_matrix, fixed_fine: np.ndarray, fixed_coarse: np.ndarray) -> sp.csr_matrix:
+    """Node prolongation made dof-wise (each component alike), kept off the fixed dofs."""
+    Pd = sp.kron(P, sp.identity(3, format="csr"), format="csr")
+    return (sp.diags((~fixed_fine).astype(float)) @ Pd @ sp.diags((~fixed_coarse).astype(float))).tocsr()
+
+
+@dataclass
+class Level:
+    smoother: ColumnSmoother   # holds the level's matrix
+    P: sp.csr_matrix      # from the next coarser level onto this one
+    R: sp.csr_matrix      # its transpose
+
+
+class Multigrid:
+    """The V-cycle preconditioner; ``A`` is the finest level's matrix (symmetry planes imposed,
+    rigid-body motion free)."""
+
+    def __init__(self, grid: Grid, quarter: bool, K: sp.bsr_matrix | None = None):
+        """Build the levels below ``grid``; ``K`` is its (unconstrained) stiffness if already
+        assembled."""
+        self.levels: list[Level] = []
+        g = grid
+        fixed = _plane_fixed(g, quarter)
+        while True:
+            if K is None:
+                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke)
+            can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
+            if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
+                hold = fixed | _rigid_support(g, quarter)
+                self._coarse_fixed = hold
+                self._coarse = spla.factorized(constrain(K, hold).tocsc())
+                if not self.levels:  # the whole problem is small: one direct level
+                    self._only = constrain(K, fixed)
+                break
+            smoother = ColumnSmoother(constrain(K, fixed), g.IJK)
+            K = None
+            coarse, Pn = coarsen(g)
+            fixed_c = _plane_fixed(coarse, quarter)
+            P = _dof_prolongation(Pn, fixed, fixed_c)
+            self.levels.append(Level(smoother, P, P.T.tocsr()))
+            g, fixed = coarse, fixed_c
+        self.n_levels = len(self.levels) + 1
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        """The finest level's matrix times x."""
+        return self.levels[0].smoother.matvec(x) if self.levels else self._only @ x
+
+    def _solve_coarse(self, b: np.ndarray) -> np.ndarray:
+        b = b.copy()
+        b[self._coarse_fixed] = 0.0
+        return self._coarse(b)
+
+    def vcycle(self, b: np.ndarray, level: int = 0) -> np.ndarray:
+        """One V(1, 1) cycle from a zero guess: an approximation of A⁻¹ b."""
+        if level == len(self.levels):
+            return self._solve_coarse(b)
+        lv = self.levels[level]
+        x = np.zeros_like(b)
+        lv.smoother.pre(b, x)
+        x += lv.P @ self.vcycle(lv.R @ (b - lv.smoother.matvec(x)), level + 1)
+        lv.smoother.post(b, x)
+        return x
+
+
+def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500) -> tuple[np.ndarray, int]:
+    """Preconditioned conjugate gradients to a relative residual ``rtol``; (u, iterations).
+
+    ``f`` must be zero at the symmetry-plane dofs; u is defined up to rigid-body motion."""
+    count = [0]
+
+    def precondition(r):
+        count[0] += 1
+        return mg.vcycle(r)
+
+    n = len(f)
+    M = spla.LinearOperator((n, n), matvec=precondition, dtype=float)
+    A = spla.LinearOperator((n, n), matvec=mg.matvec, dtype=float)
+    u, info = spla.cg(A, f, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
+    if info > 0:
+        raise RuntimeError(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")
+    return u, count[0]
