@@ -178,15 +178,17 @@ def section(p: pv.Plotter, scene: Scene, *, z_scale: float | None = None, sectio
         quantity = "von Mises stress"
     else:
         colours = style.part_colours(len(scene.part_names))
-        for i in np.unique(surface.cell_data["part_id"]):
+        present = np.unique(surface.cell_data["part_id"])
+        for i in present:
             part = surface.extract_cells(np.flatnonzero(surface.cell_data["part_id"] == i))
             p.add_mesh(part, color=colours[int(i)], label=_part_label(scene, int(i)))
-        p.add_legend(bcolor="white", face="rectangle", loc="center right", size=(0.26, 0.3))
+        p.add_legend(bcolor="white", face="rectangle", loc="upper right", size=(0.28, 0.035 * len(present) + 0.02))
         quantity = "parts"
     p.add_mesh(_part_edges(scene, behind, 0.0, stretch), color="black", line_width=1.5)
     style.titles(p, f"{scene.name}: section at y = {yc:g} mm, {quantity}",
                  f"cut face towards the viewer; black lines: part edges; {style.scale_note(None, stretch)}")
-    style.look_at(p, surface.bounds, direction=(-0.25, -1.0, 0.22), zoom=1.2)
+    style.look_at(p, surface.bounds, direction=(-0.25, -1.0, 0.22), zoom=1.2 if scene.solved else 1.0,
+                  shift=0.06 if scene.solved else 0.0)
     return {"z_scale": stretch, "y_mm": yc}
 
 
