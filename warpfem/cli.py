@@ -67,7 +67,8 @@ def summary_table(summary: dict) -> Group:
 def solve(model: Path = ModelArg,
           output: Path = typer.Option(..., "-o", "--output", help="output directory"),
           size: Optional[float] = SizeOpt,
-          quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+          quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
+          report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)")) -> None:
     """Solve MODEL; write OUTDIR/summary.json and OUTDIR/result.vtu."""
     from .pipeline import solve as run
 
@@ -75,6 +76,8 @@ def solve(model: Path = ModelArg,
     if not quiet:
         out.print(summary_table(result.summary))
         out.print(f"wrote {output / 'summary.json'} and {output / 'result.vtu'}", highlight=False)
+    if report:
+        _write_report(result, output, quiet)
 
 
 @app.command()
@@ -100,6 +103,57 @@ def expand(model: Path = ModelArg,
 
     m = _guarded(run, model, output)
     out.print(f"wrote {output}: {len(m.parts)} parts", highlight=False)
+
+
+@app.command()
+def show(source: Path = typer.Argument(..., help="output directory, result.vtu, or a model file (parts views)"),
+         view: str = typer.Option("deformed", "--view", help="deformed, moire, stress, exploded or section"),
+         part: Optional[str] = typer.Option(None, "--part", help="the part the stress view colours"),
+         scale: Optional[float] = typer.Option(None, "--scale", help="displacement exaggeration (default: automatic)"),
+         z_scale: Optional[float] = typer.Option(None, "--z-scale", help="thickness exaggeration (default: automatic)"),
+         hide_others: bool = typer.Option(False, "--hide-others", help="stress view: hide the other parts"),
+         section_y: Optional[float] = typer.Option(None, "--section-y", help="y of the section cut in mm (default: centre)"),
+         screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="write this PNG instead of opening a window"),
+         size: str = typer.Option("1200x800", "--size", help="picture size in pixels, WIDTHxHEIGHT")) -> None:
+    """Show a result (or a model's parts) in a PyVista window, or write it as a PNG."""
+    from . import pictures
+
+    try:
+        window = tuple(int(v) for v in size.lower().split("x"))
+        if len(window) != 2 or min(window) < 16:
+            raise ValueError
+    except ValueError:
+        _fail(f"--size '{size}': give the picture size as WIDTHxHEIGHT in pixels, e.g. 1200x800.", 2)
+    if screenshot is None and not pictures.has_display():
+        _fail("no display to open a window on: pass --screenshot FILE.png to write a picture instead.", 2)
+    options = {"part": part, "scale": scale, "z_scale": z_scale, "others": "hidden" if hide_others else "faded",
+               "section_y_mm": section_y, "window_size": window, "off_screen": screenshot is not None}
+    try:
+        plotter = _guarded(pictures.plot, source, view, **options)
+        if screenshot is None:
+            plotter.show(title=f"warpfem — {source}")
+        else:
+            pictures.save_picture(plotter, screenshot)
+            out.print(f"wrote {screenshot}", highlight=False)
+    except (ImportError, OSError, ValueError) as e:
+        _fail(str(e), 2)
+
+
+@app.command()
+def report(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve`")) -> None:
+    """Write OUTDIR/report.html: summary, materials and every picture, in one self-contained page."""
+    _write_report(outdir, outdir, False)
+
+
+def _write_report(source, outdir: Path, quiet: bool) -> None:
+    from .pictures import write_report
+
+    try:
+        path = write_report(source, outdir)
+    except (ImportError, OSError, ValueError) as e:
+        _fail(str(e), 2)
+    if not quiet:
+        out.print(f"wrote {path}", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

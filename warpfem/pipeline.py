@@ -17,7 +17,7 @@ import tomli_w
 
 from . import __version__
 from .fem import Solution, solve_displacement
-from .geometry import build_layout
+from .geometry import Layout, build_layout
 from .meshing import Mesh, build_mesh
 from .model import Model, ModelLike, load_model
 from .output import atomic_paths, write_json, write_mesh, write_vtu
@@ -72,6 +72,12 @@ class Result:
         return outdir
 
 
+def materials_used(layout: Layout) -> dict[str, dict]:
+    """The resolved properties of each material the parts use: E in GPa, ν, CTE in ppm/K."""
+    used = {p.material: layout.materials[p.material] for p in layout.parts}
+    return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
+
+
 def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | None = None) -> Mesh:
     """Mesh a model; write it to ``path`` (.msh or .vtu) when given."""
     m = build_mesh(build_layout(load_model(model)), size_mm)
@@ -101,6 +107,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, "total": t3 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
+        materials=materials_used(layout),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,
         stress_recovery=STRESS_RECOVERY,

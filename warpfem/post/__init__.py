@@ -29,7 +29,7 @@ def element_fields(sol: Solution) -> Fields:
 
 
 def part_maxima(sol: Solution, fields: Fields) -> dict[str, dict]:
-    """Per part: maximum von Mises and maximum principal stress (MPa), material and id."""
+    """Per part: maximum von Mises and maximum principal stress (MPa), material, id and role."""
     out = {}
     n = len(sol.layout.parts)
     vm = np.full(n, -np.inf)
@@ -43,6 +43,8 @@ def part_maxima(sol: Solution, fields: Fields) -> dict[str, dict]:
             "material": part.material,
             "part_id": i,
         }
+        if part.role is not None:
+            out[part.name]["role"] = part.role
     return out
 
 

@@ -1,0 +1,126 @@
+"""``report.html``: one self-contained page per solve — the summary, the materials and every view.
+
+The page embeds its pictures (PNG, base64) and its styles, so it can be mailed or archived alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..output import atomic_paths
+from .scene import Scene, as_scene
+
+#: picture size in the report, pixels
+REPORT_SIZE = (1100, 720)
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; color: #111; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+pre.summary { font-size: 0.85em; line-height: 1.25; }
+table.materials { border-collapse: collapse; font-size: 0.9em; }
+table.materials th, table.materials td { border: 1px solid #bbb; padding: 0.25em 0.7em; text-align: right; }
+table.materials th:first-child, table.materials td:first-child,
+table.materials td:last-child { text-align: left; }
+figure { margin: 1.2em 0; } figure img { width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.9em; color: #444; }
+"""
+
+
+def report_views(scene: Scene) -> list[tuple[str, str, dict]]:
+    """(caption, view, options) of each picture on the page."""
+    views = [
+        ("Deformed shape and out-of-plane displacement over the undeformed outline.", "deformed", {}),
+        ("Out-of-plane displacement of the carrier's bottom face, as a shadow-moiré measurement maps it.",
+         "moire", {}),
+        ("Von Mises stress in the bumps (or the most stressed part), the other parts faded; the peak is marked.",
+         "stress", {}),
+        ("The parts, pulled apart in z and coloured by part.", "exploded", {}),
+        ("Section through the package centre, von Mises stress.", "section", {}),
+    ]
+    bumps = (scene.summary or {}).get("bumps")
+    if bumps:
+        y = bumps["critical_bump_xy_mm"][1]
+        views.append((f"Section through the critical bump row (y = {y:g} mm), von Mises stress.", "section",
+                      {"section_y_mm": y}))
+    return views
+
+
+def write_report(source: Any, outdir: str | Path | None = None) -> Path:
+    """Write ``report.html`` for a solved package into ``outdir`` (default: the output directory
+    ``source`` names) and return its path."""
+    from . import plot  # the package's entry point sets up the plotter
+
+    if outdir is None:
+        if not isinstance(source, (str, Path)):
+            raise ValueError("write_report: give outdir for a result held in memory.")
+        outdir = Path(source) if Path(source).is_dir() else Path(source).parent
+    scene = as_scene(source)
+    if not scene.solved or scene.summary is None:
+        raise ValueError(f"'{scene.name}' has not been solved: a report needs a result.")
+    figures = []
+    for caption, view, options in report_views(scene):
+        plotter = plot(scene, view, off_screen=True, window_size=REPORT_SIZE, **options)
+        figures.append((caption, _png(plotter)))
+    page = _page(scene, figures)
+    path = Path(outdir) / "report.html"
+    with atomic_paths(path) as (tmp,):
+        tmp.write_text(page, encoding="utf-8")
+    return path
+
+
+def _png(plotter) -> bytes:
+    with tempfile.TemporaryDirectory() as d:
+        file = Path(d) / "view.png"
+        try:
+            plotter.screenshot(str(file))
+        finally:
+            plotter.close()
+        return file.read_bytes()
+
+
+def _page(scene: Scene, figures: list[tuple[str, bytes]]) -> str:
+    s = scene.summary
+    body = [
+        f"<h1>warpfem — {html.escape(s['model'])}</h1>",
+        (f"<p>ΔT = {s['delta_t_k']:+g} K from the stress-free state; symmetry: {html.escape(s['symmetry'])}; "
+         f"warpfem {html.escape(s['warpfem_version'])}.</p>"),
+        "<h2>Summary</h2>",
+        _summary_html(s),
+    ]
+    if s.get("materials"):
+        body += ["<h2>Materials</h2>", _materials_html(s)]
+    body.append("<h2>Pictures</h2>")
+    for caption, png in figures:
+        data = base64.b64encode(png).decode("ascii")
+        body.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                    f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>warpfem — {html.escape(s['model'])}</title><style>{_STYLE}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _summary_html(summary: dict) -> str:
+    """The command line's summary tables, as HTML."""
+    from rich.console import Console
+
+    from ..cli import summary_table  # the one definition of what the summary shows
+
+    console = Console(record=True, file=io.StringIO(), width=100, color_system="truecolor")
+    console.print(summary_table(summary))
+    return console.export_html(inline_styles=True, code_format='<pre class="summary">{code}</pre>')
+
+
+def _materials_html(summary: dict) -> str:
+    users: dict[str, list[str]] = {}
+    for name, part in summary["parts"].items():
+        users.setdefault(part["material"], []).append(name)
+    rows = ["<tr><th>material</th><th>E [GPa]</th><th>ν</th><th>CTE [ppm/K]</th><th>parts</th></tr>"]
+    for name, m in summary["materials"].items():
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{m['E_gpa']:g}</td><td>{m['nu']:g}</td>"
+                    f"<td>{m['cte_ppm']:g}</td><td>{html.escape(', '.join(users.get(name, [])))}</td></tr>")
+    return '<table class="materials">' + "".join(rows) + "</table>"
