@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import meshio
 import numpy as np
-import pytest
 from skfem import Basis, BilinearForm, ElementHexS2, ElementVector, LinearForm
 from skfem.helpers import ddot, div, sym_grad, trace
 from skfem.io.meshio import from_meshio

@@ -77,4 +77,7 @@ def test_expand_output_resolves_to_the_same_summary(tmp_path, small_fcbga):
     tomllib.loads((tmp_path / "parts.toml").read_text())
     a = warpfem.solve(small_fcbga).summary
     b = warpfem.solve(tmp_path / "parts.toml").summary
-    assert a["warpage_um"] == b["warpage_um"] and a["parts"] == b["parts"]
+    # the same model; a parallel direct solver's round-off may differ between runs
+    assert b["warpage_um"] == pytest.approx(a["warpage_um"], rel=1e-9)
+    for name, p in a["parts"].items():
+        assert b["parts"][name]["max_von_mises_mpa"] == pytest.approx(p["max_von_mises_mpa"], rel=1e-9)

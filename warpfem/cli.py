@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from .errors import ModelError
+from .output.table import summary_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Warpage and solder-bump stress of semiconductor packages.")
@@ -33,34 +33,6 @@ def _guarded(fn, *args, **kwargs):
         _fail(str(e), 2)
     except MemoryError:
         _fail("out of memory: coarsen the mesh ([mesh] size_mm) or use symmetry = \"quarter\".", 3)
-
-
-def summary_table(summary: dict) -> Group:
-    """The headline numbers of a summary, and a row per part, as rich tables."""
-    head = Table(title=f"warpfem — {summary['model']}", show_header=False, title_justify="left")
-    head.add_column("quantity", style="bold")
-    head.add_column("value", justify="right")
-    head.add_column("unit")
-    head.add_row("warpage", f"{summary['warpage_um']:.2f}", f"µm ({summary['shape']})")
-    head.add_row("coplanarity", f"{summary['coplanarity_um']:.2f}", "µm")
-    if "bumps" in summary:
-        b = summary["bumps"]
-        head.add_row("bump max von Mises", f"{b['max_von_mises_mpa']:.1f}", "MPa")
-        head.add_row("bump max shear / peel", f"{b['max_shear_mpa']:.1f} / {b['max_peel_mpa']:.1f}", "MPa")
-        head.add_row("critical bump at", f"({b['critical_bump_xy_mm'][0]:g}, {b['critical_bump_xy_mm'][1]:g})", "mm")
-    m, ts = summary["mesh"], summary["timings_s"]
-    head.add_row("mesh", f"{m['elements']} hex20, {m['dofs']} dofs", f"size {m['size_mm']:g} mm")
-    head.add_row("time", f"{ts['total']:.2f}",
-                 "s (" + ", ".join(f"{k} {v:.2f}" for k, v in ts.items() if k != "total") + ")")
-    head.add_row("peak memory", f"{summary['memory_mb']:.0f}", "MB")
-    parts = Table(show_header=True, header_style="bold", title_justify="left")
-    parts.add_column("part")
-    parts.add_column("material")
-    parts.add_column("max von Mises [MPa]", justify="right")
-    parts.add_column("max principal [MPa]", justify="right")
-    for name, p in summary["parts"].items():
-        parts.add_row(name, p["material"], f"{p['max_von_mises_mpa']:.1f}", f"{p['max_principal_mpa']:.1f}")
-    return Group(head, parts)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..output import atomic_paths
+from ..output.table import summary_table
 from .scene import Scene, as_scene
 
 #: picture size in the report, pixels
@@ -108,7 +109,6 @@ def _summary_html(summary: dict) -> str:
     """The command line's summary tables, as HTML."""
     from rich.console import Console
 
-    from ..cli import summary_table  # the one definition of what the summary shows
 
     console = Console(record=True, file=io.StringIO(), width=100, color_system="truecolor")
     console.print(summary_table(summary))
