@@ -68,6 +68,29 @@ def mesh(model: Path = ModelArg,
 
 
 @app.command()
+def export(model: Path = ModelArg,
+           output: Path = typer.Option(..., "-o", "--output", help="CalculiX / Abaqus deck (.inp)"),
+           size: Optional[float] = SizeOpt,
+           element: str = typer.Option("C3D20", "--element", help="C3D20 (as warpfem) or C3D20R"),
+           stress: list[str] = typer.Option([], "--stress", help="part whose integration-point stresses "
+                                                                 "the deck prints (repeatable)")) -> None:
+    """Write MODEL's mesh, materials, load and supports as a CalculiX / Abaqus input deck."""
+    from .output import atomic_paths
+    from .output.inp import ELEMENT_TYPES, write_inp
+    from .pipeline import layout_and_mesh
+
+    if element not in ELEMENT_TYPES:
+        _fail(f"option '--element': '{element}' is not one of {', '.join(ELEMENT_TYPES)}.", 2)
+    layout, m = _guarded(layout_and_mesh, model, size_mm=size)
+    unknown = [p for p in stress if p not in m.part_names]
+    if unknown:
+        _fail(f"option '--stress': the model has no part '{unknown[0]}'.", 2)
+    with atomic_paths(output) as (tmp,):
+        write_inp(layout, m, tmp, element, stress)
+    out.print(f"wrote {output}: {m.n_nodes} nodes, {m.n_elements} {element} elements", highlight=False)
+
+
+@app.command()
 def expand(model: Path = ModelArg,
            output: Path = typer.Option(..., "-o", "--output", help="parts-only model file (TOML)")) -> None:
     """Expand a family model into the equivalent parts-only model."""

@@ -78,9 +78,15 @@ def materials_used(layout: Layout) -> dict[str, dict]:
     return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
 
 
+def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
+    """A model's cell layout and its mesh."""
+    layout = build_layout(load_model(model))
+    return layout, build_mesh(layout, size_mm)
+
+
 def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | None = None) -> Mesh:
     """Mesh a model; write it to ``path`` (.msh or .vtu) when given."""
-    m = build_mesh(build_layout(load_model(model)), size_mm)
+    _, m = layout_and_mesh(model, size_mm=size_mm)
     if path is not None:
         write_mesh(m, path)
     return m
