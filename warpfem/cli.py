@@ -39,12 +39,16 @@ def _guarded(fn, *args, **kwargs):
 def solve(model: Path = ModelArg,
           output: Path = typer.Option(..., "-o", "--output", help="output directory"),
           size: Optional[float] = SizeOpt,
+          method: Optional[str] = typer.Option(None, "--method",
+                                               help="linear solver: auto, direct or iterative (overrides [solver] method)"),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
           report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)")) -> None:
     """Solve MODEL; write OUTDIR/summary.json and OUTDIR/result.vtu."""
     from .pipeline import solve as run
 
-    result = _guarded(run, model, output, size_mm=size)
+    if method not in (None, "auto", "direct", "iterative"):
+        _fail(f"option '--method': '{method}' is not one of auto, direct, iterative.", 2)
+    result = _guarded(run, model, output, size_mm=size, method=method)
     if not quiet:
         out.print(summary_table(result.summary))
         out.print(f"wrote {output / 'summary.json'} and {output / 'result.vtu'}", highlight=False)

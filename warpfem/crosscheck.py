@@ -43,6 +43,7 @@ class CalculixResult:
     coplanarity_um: float
     part_max_von_mises_mpa: dict[str, float]
     wall_s: float
+    peak_memory_mb: float
     dofs: int
     u_mm: np.ndarray = field(repr=False)
     element_stress_mpa: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
@@ -93,11 +94,15 @@ def run_calculix(layout: Layout, mesh: Mesh, stress_parts: tuple[str, ...] = (),
         work = Path(workdir or tmp)
         write_inp(layout, mesh, work / "model.inp", stress_parts=stress_parts)
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "CCX_NPROC_EQUATION_SOLVER": str(threads)}
-        t0 = time.perf_counter()
-        run = subprocess.run(["ccx", "-i", "model"], cwd=work, env=env, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        if run.returncode != 0 or "*ERROR" in run.stdout:
-            raise RuntimeError("ccx failed: " + (run.stdout + run.stderr).strip().splitlines()[-1])
+        with open(work / "ccx.log", "w") as log:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(["ccx", "-i", "model"], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        text = (work / "ccx.log").read_text()
+        if proc.returncode != 0 or "*ERROR" in text:
+            raise RuntimeError("ccx failed: " + (text.strip().splitlines() or ["no output"])[-1])
         dat = (work / "model.dat").read_text()
     face = carrier_face(layout, mesh)
     u = read_displacements(dat, mesh.n_nodes)
@@ -111,7 +116,8 @@ def run_calculix(layout: Layout, mesh: Mesh, stress_parts: tuple[str, ...] = (),
         per_element = read_element_stress(dat, name)
         stresses[name] = np.array([per_element[e] for e in sorted(per_element)])
         peaks[name] = float(von_mises_mpa(stresses[name]).max())
-    return CalculixResult(warpage_um(sol), coplanarity_um(sol), peaks, wall, mesh.n_dofs, u, stresses)
+    return CalculixResult(warpage_um(sol), coplanarity_um(sol), peaks, wall, usage.ru_maxrss / 1024,
+                          mesh.n_dofs, u, stresses)
 
 
 def calculix(model: ModelLike, size_mm: float | None = None, stress_parts: tuple[str, ...] = (),

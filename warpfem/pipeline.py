@@ -92,13 +92,17 @@ def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | N
     return m
 
 
-def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None) -> Result:
+def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None,
+          method: str | None = None) -> Result:
     """Solve a model end to end; write ``summary.json`` and ``result.vtu`` to ``outdir`` if given.
 
-    ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size, mm).
+    ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size, mm) and
+    ``method`` its ``[solver] method`` ("auto", "direct" or "iterative").
     """
     t0 = time.perf_counter()
     model = load_model(model)
+    if method is not None:
+        model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
     layout = build_layout(model)
     m = build_mesh(layout, size_mm)
     t1 = time.perf_counter()

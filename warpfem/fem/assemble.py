@@ -68,12 +68,15 @@ def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 
-def _local_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every ordered pair (a, b) of an element's 20 nodes, and b's half-step offset from a as a
-    code in [0, 125)."""
-    a, b = np.divmod(np.arange(400), 20)
-    d = VTK_HALF_STEPS[b] - VTK_HALF_STEPS[a] + 2
-    return a, b, d @ np.array([25, 5, 1])
+def _slot_ranks(node_ijk: np.ndarray) -> np.ndarray:
+    """For each local pair (a, b), the rank of b's half-step offset from a among the 125 offsets
+    sorted as node numbers sort them: (20, 20)."""
+    span = node_ijk.max(axis=0) + 1
+    offsets = np.stack(np.unravel_index(np.arange(125), (5, 5, 5)), axis=1) - 2
+    rank = np.empty(125, dtype=np.int64)
+    rank[np.argsort(offsets @ np.array([span[1] * span[2], span[2], 1]), kind="stable")] = np.arange(125)
+    d = VTK_HALF_STEPS[None, :, :] - VTK_HALF_STEPS[:, None, :] + 2
+    return rank[d @ np.array([25, 5, 1])]
 
 
 def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray,
@@ -83,32 +86,30 @@ def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.nda
 
     No sort is needed: nodes are numbered in lattice order (x, then y, then z fastest), so the
     neighbours of a node sorted by number are sorted by lattice offset, and the slot of a pair in
-    its block row is the count of the node's neighbours at smaller offsets.
+    its block row is the count of the node's neighbours at smaller offsets. For one pair of local
+    nodes (a, b) every element adds to a different block, so each of the 400 pairs is one
+    vectorised add over all elements.
     """
     n = len(node_ijk)
-    a, b, code = _local_pairs()
-    span = node_ijk.max(axis=0) + 1
-    offsets = np.stack(np.unravel_index(np.arange(125), (5, 5, 5)), axis=1) - 2
-    rank = np.empty(125, dtype=np.int64)
-    rank[np.argsort(offsets @ np.array([span[1] * span[2], span[2], 1]), kind="stable")] = np.arange(125)
-    slot = rank[code]
-    rows = elements[:, a]
+    slot = _slot_ranks(node_ijk)
     present = np.zeros((n, 125), dtype=bool)
-    present[rows, slot] = True
+    for a in range(20):
+        present[elements[:, a][:, None], slot[a][None, :]] = True
     before = np.cumsum(present, axis=1, dtype=np.int32) - 1
     indptr = np.r_[0, np.cumsum(present.sum(axis=1))]
     del present
-    pos = indptr[rows] + before[rows, slot]
-    del before, rows
     indices = np.empty(indptr[-1], dtype=np.int64)
-    indices[pos] = elements[:, b]
-    pos = pos.ravel()
-    K = Ke.reshape(-1, 20, 3, 20, 3)
-    data = np.empty((indptr[-1], 3, 3))
-    for p in range(3):
-        for q in range(3):
-            data[:, p, q] = np.bincount(pos, K[:, a, p, b, q][of_element].ravel(), minlength=indptr[-1])
-    return sp.bsr_matrix((data, indices, indptr), shape=(3 * n, 3 * n))
+    data = np.zeros((indptr[-1], 9))
+    # [c, a, b, 3 p + q]: the 3 x 3 block of local nodes a, b, flat, so each add moves whole rows
+    K = np.ascontiguousarray(Ke.reshape(-1, 20, 3, 20, 3).transpose(0, 1, 3, 2, 4)).reshape(-1, 20, 20, 9)
+    for a in range(20):
+        rows = elements[:, a]
+        start = indptr[rows]
+        for b in range(20):
+            pos = start + before[rows, slot[a, b]]
+            indices[pos] = elements[:, b]
+            data[pos] += K[:, a, b][of_element]
+    return sp.bsr_matrix((data.reshape(-1, 3, 3), indices, indptr), shape=(3 * n, 3 * n))
 
 
 def block_rows(A: sp.bsr_matrix) -> np.ndarray:

@@ -34,8 +34,8 @@ from ..meshing.hex20 import VTK_HALF_STEPS
 from .assemble import constrain, stiffness_bsr
 from .element import shape_values
 
-#: stop coarsening when a level has at most this many element columns in the plane
-_COARSEST_COLUMNS = 64
+#: precision of the preconditioner's arithmetic
+WORK_DTYPE = np.float32
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class ColumnSmoother:
     colour's rows are a contiguous slice; :meth:`matvec` gives the product in the original order.
     """
 
-    def __init__(self, A: sp.bsr_matrix, IJK: np.ndarray):
+    def __init__(self, A: sp.bsr_matrix, IJK: np.ndarray, keep_exact: bool = False):
         n = len(IJK)
         key = IJK[:, 0] * (IJK[:, 1].max() + 1) + IJK[:, 1]
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
@@ -175,7 +175,12 @@ class ColumnSmoother:
         # columns grouped by colour, then by length: each group inverts one batch of equal blocks
         order = np.lexsort((length, colour))
         node_order = _ranges(starts[order], length[order])
-        self.A = _bsr_rows(A, node_order)
+        exact = _bsr_rows(A, node_order)
+        # the smoother works in single precision: half the memory traffic of its matrix and
+        # inverses; the outer conjugate gradients keeps the exact operator in double
+        self.exact = exact if keep_exact else None
+        self.A = sp.bsr_matrix((exact.data.astype(WORK_DTYPE), exact.indices, exact.indptr),
+                               shape=exact.shape, copy=False)
         self.dof_order = (3 * node_order[:, None] + np.arange(3)).ravel()
         row = np.repeat(np.arange(n), np.diff(A.indptr))
         k = np.flatnonzero(column[row] == column[A.indices])
@@ -197,19 +202,26 @@ class ColumnSmoother:
                 D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
                 D = D.reshape(len(cols), 3 * L, 3 * L)
                 dofs = 3 * starts[cols][:, None] + np.arange(3 * L)[None, :]
-                groups.append((np.linalg.inv(D), dofs))
+                groups.append((np.linalg.inv(D).astype(WORK_DTYPE), dofs))
             A_c = _bsr_row_range(self.A, first_row, first_row + rows)
             dofs_c = self.dof_order[3 * first_row:3 * (first_row + rows)]
             self.sweeps.append((A_c, dofs_c, groups))
             first_row += rows
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
+        """The level's matrix times x, in the smoother's precision."""
         y = np.empty_like(x)
         y[self.dof_order] = self.A @ x
         return y
 
+    def exact_matvec(self, x: np.ndarray) -> np.ndarray:
+        """The level's matrix times x in double precision (kept only if asked for)."""
+        y = np.empty_like(x)
+        y[self.dof_order] = self.exact @ x
+        return y
+
     def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
-        r = np.empty(self.n)
+        r = np.empty(self.n, dtype=x.dtype)
         for A_c, dofs, groups in order:
             r[dofs] = b[dofs] - A_c @ x
             for inv, d in groups:
@@ -258,7 +270,8 @@ def _rigid_support(g: Grid, quarter: bool) -> np.ndarray:
 def _dof_prolongation(P: sp.csr_matrix, fixed_fine: np.ndarray, fixed_coarse: np.ndarray) -> sp.csr_matrix:
     """Node prolongation made dof-wise (each component alike), kept off the fixed dofs."""
     Pd = sp.kron(P, sp.identity(3, format="csr"), format="csr")
-    return (sp.diags((~fixed_fine).astype(float)) @ Pd @ sp.diags((~fixed_coarse).astype(float))).tocsr()
+    Pd = (sp.diags((~fixed_fine).astype(float)) @ Pd @ sp.diags((~fixed_coarse).astype(float))).tocsr()
+    return Pd.astype(WORK_DTYPE)
 
 
 @dataclass
@@ -289,7 +302,7 @@ class Multigrid:
                 if not self.levels:  # the whole problem is small: one direct level
                     self._only = constrain(K, fixed)
                 break
-            smoother = ColumnSmoother(constrain(K, fixed), g.IJK)
+            smoother = ColumnSmoother(constrain(K, fixed), g.IJK, keep_exact=not self.levels)
             K = None
             coarse, Pn = coarsen(g)
             fixed_c = _plane_fixed(coarse, quarter)
@@ -299,11 +312,17 @@ class Multigrid:
         self.n_levels = len(self.levels) + 1
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
-        """The finest level's matrix times x."""
-        return self.levels[0].smoother.matvec(x) if self.levels else self._only @ x
+        """The finest level's matrix times x, in double precision."""
+        return self.levels[0].smoother.exact_matvec(x) if self.levels else self._only @ x
+
+    def precondition(self, r: np.ndarray) -> np.ndarray:
+        """One V-cycle on r, in the preconditioner's precision; returned in double."""
+        if not self.levels:
+            return self._solve_coarse(r)
+        return self.vcycle(r.astype(WORK_DTYPE)).astype(np.float64)
 
     def _solve_coarse(self, b: np.ndarray) -> np.ndarray:
-        b = b.copy()
+        b = b.astype(np.float64)
         b[self._coarse_fixed] = 0.0
         return self._coarse(b)
 
@@ -314,7 +333,7 @@ class Multigrid:
         lv = self.levels[level]
         x = np.zeros_like(b)
         lv.smoother.pre(b, x)
-        x += lv.P @ self.vcycle(lv.R @ (b - lv.smoother.matvec(x)), level + 1)
+        x += lv.P @ self.vcycle(lv.R @ (b - lv.smoother.matvec(x)), level + 1).astype(b.dtype)
         lv.smoother.post(b, x)
         return x
 
@@ -327,7 +346,7 @@ def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500) -> t
 
     def precondition(r):
         count[0] += 1
-        return mg.vcycle(r)
+        return mg.precondition(r)
 
     n = len(f)
     M = spla.LinearOperator((n, n), matvec=precondition, dtype=float)
