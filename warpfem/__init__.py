@@ -5,7 +5,7 @@
     >>> result.warpage_um
 
 Stages, in the order data flows: :mod:`.model` → :mod:`.geometry` → :mod:`.meshing` → :mod:`.fem`
-→ :mod:`.post` → :mod:`.output` → :mod:`.pipeline` and :mod:`.cli`.
+→ :mod:`.post` → :mod:`.output` → :mod:`.pipeline` → :mod:`.studies`, and :mod:`.cli`.
 """
 
 __version__ = "0.1.0"
@@ -13,5 +13,7 @@ __version__ = "0.1.0"
 from .errors import ModelError  # noqa: E402
 from .model import Model, load_model  # noqa: E402
 from .pipeline import Result, expand, mesh, solve  # noqa: E402
+from .studies import StudyTable, study  # noqa: E402
 
-__all__ = ["Model", "ModelError", "Result", "expand", "load_model", "mesh", "solve", "__version__"]
+__all__ = ["Model", "ModelError", "Result", "StudyTable", "expand", "load_model", "mesh", "solve", "study",
+           "__version__"]
