@@ -5,8 +5,10 @@
     >>> table.row("base")["warpage_um"]
 
 A study file names a base model and the cases to derive from it by dotted keys (named variants,
-one-at-a-time sweeps, full grids); see docs/study-format.md. The engine calls the public
-pipeline only (:func:`warpfem.load_model`, :func:`warpfem.expand`, :func:`warpfem.pipeline.solve`).
+one-at-a-time sweeps, full grids); see docs/study-format.md. The engine uses earlier stages only
+through their public faces: :func:`warpfem.load_model`, :func:`warpfem.expand` and
+:func:`warpfem.pipeline.solve`, the contract's :class:`~warpfem.Model` and built-in material
+library, and the atomic writers of :mod:`warpfem.output`.
 """
 
 from .keys import UnknownKey
