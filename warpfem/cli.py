@@ -1,4 +1,5 @@
-"""The ``warpfem`` command line: mesh, solve and expand model files (see the model contract)."""
+"""The ``warpfem`` command line: mesh, solve and expand model files (see the model contract), and
+run studies of many variants (see docs/study-format.md)."""
 
 from __future__ import annotations
 
@@ -153,6 +154,55 @@ def _write_report(source, outdir: Path, quiet: bool) -> None:
         _fail(str(e), 2)
     if not quiet:
         out.print(f"wrote {path}", highlight=False)
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def study_table(table) -> Table:
+    """A row per case: status and the headline numbers (the full table is results.csv)."""
+    t = Table(title=f"study — {len(table)} cases", title_justify="left", header_style="bold")
+    t.add_column("case", overflow="fold", min_width=20)
+    t.add_column("status", overflow="fold", min_width=6)
+    for name in ("warpage\n[µm]", "coplanarity\n[µm]", "die vM\n[MPa]", "bump vM\n[MPa]"):
+        t.add_column(name, justify="right", no_wrap=True)
+    fmt = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
+    for r in table.rows:
+        status = r["status"] if r["status"] != "failed" else f"[red]failed[/]: {escape(r['error'])}"
+        t.add_row(escape(r["case"]), status, fmt(r.get("warpage_um")), fmt(r.get("coplanarity_um")),
+                  fmt(r.get("die.max_von_mises_mpa")), fmt(r.get("bumps.max_von_mises_mpa")))
+    return t
+
+
+@app.command()
+def study(study_file: Path = typer.Argument(..., help="study file (TOML)"),
+          output: Path = typer.Option(..., "-o", "--output", help="output directory"),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                                help="local worker processes (default: one per core)"),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                  help="Dask scheduler address (e.g. tcp://host:8786) to run the cases on"),
+          fields: Optional[bool] = typer.Option(None, "--fields/--no-fields",
+                                                help="keep each case's result.vtu (default: the study's [study] fields)"),
+          quiet: bool = typer.Option(False, "-q", "--quiet", help="no progress bar or table")) -> None:
+    """Run a STUDY of variants; write OUTDIR/results.csv and OUTDIR/plots/*.png.
+
+    Cases already stored in OUTDIR/cases are not solved again; exit code 1 if any case failed."""
+    import signal
+
+    from .studies import run_study
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated study cleans up as on Ctrl-C
+    try:
+        table = _guarded(run_study, study_file, output, workers=workers, scheduler=scheduler, fields=fields,
+                         progress=not quiet)
+    except KeyboardInterrupt:
+        _fail("interrupted; the finished cases are stored, so rerunning the study resumes where it stopped.", 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not quiet:
+        out.print(study_table(table))
+        out.print(f"wrote {table.csv_path} and {len(table.plots)} plots in {output / 'plots'}", highlight=False)
+    if table.failed:
+        _fail(f"{len(table.failed)} of {len(table)} cases failed; their errors are in {table.csv_path}.", 1)
 
 
 if __name__ == "__main__":  # pragma: no cover
