@@ -1,4 +1,4 @@
-"""The ``warpfem`` command line: mesh, solve and expand model files (see the model contract)."""
+"""The ``warpfem`` command line: mesh, solve, expand and check model files (see the model contract)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,28 @@ def expand(model: Path = ModelArg,
 
     m = _guarded(run, model, output)
     out.print(f"wrote {output}: {len(m.parts)} parts", highlight=False)
+
+
+_VERDICT_STYLE = {"satisfied": "green", "missed": "red", "not judged": "yellow"}
+
+
+def claims_table(report) -> Table:
+    """A family model's seed claims, the design's numbers and the verdicts, as a rich table."""
+    table = Table(title=f"seed {report.seed} ({report.title}) — {report.model}", title_justify="left",
+                  header_style="bold")
+    for column in ("claims", "requirement", "this design", "verdict"):
+        table.add_column(column)
+    for c in report.checks:
+        table.add_row(c.claims, c.requirement, c.design, f"[{_VERDICT_STYLE[c.verdict]}]{c.verdict}[/]")
+    return table
+
+
+@app.command()
+def check(model: Path = ModelArg) -> None:
+    """Judge a family model's design against its seed's claims (no solve)."""
+    from .model.claims import check_model
+
+    out.print(claims_table(_guarded(check_model, model)))
 
 
 if __name__ == "__main__":  # pragma: no cover
