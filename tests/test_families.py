@@ -29,6 +29,24 @@ def test_defaults_expand_into_a_valid_quarter_symmetric_model(name):
     assert m.family is not None and m.model.family == name
 
 
+VARIANTS = [
+    ("molded_flip_chip_heat_sink", {"chip_set": "attached_die_with_flip_chip", "passives": True}),
+    ("molded_flip_chip_heat_sink", {"chip_set": "three_die_stack", "solder_balls": True, "bump_layout": "full"}),
+    ("molded_flip_chip_heat_sink", {"carrier": "lead_frame", "die_size_mm": 5.0}),
+    ("molded_underfill", {"chip_set": "three_die_stack", "passives": True, "mould_cap_ratio": 2.0}),
+    ("molded_underfill", {"carrier": "lead_frame", "lead_pitch_mm": 0.65, "lead_width_mm": 0.3}),
+    ("stiffener_dual_heat_sink", {"integral_heat_sink": True, "fins": 4, "solder_balls": True}),
+    ("dual_carrier_stack", {"carrier": "tab_tape", "solder_balls": True, "first_die_size_mm": 4.0}),
+    ("carrier_size_heat_sink", {"carrier": "lead_frame", "attachment": "buffer_pad"}),
+    ("carrier_size_heat_sink", {"chip_connection": "flip_chip", "attachment": "pedestal", "bump_layout": "full"}),
+]
+
+
+@pytest.mark.parametrize("name, params", VARIANTS, ids=lambda v: v if isinstance(v, str) else "-".join(map(str, v.values())))
+def test_variants_are_mirror_symmetric(name, params):
+    build_layout(warpfem.expand(family_model(name, symmetry="quarter", **params)))
+
+
 def test_unnamed_family_model_takes_the_family_name():
     raw = family_model("molded_underfill")
     del raw["model"]["name"]

@@ -130,3 +130,12 @@ def test_solve_refuses_a_bad_family_too(tmp_path):
     res = CliRunner().invoke(app, ["solve", str(path), "-o", str(tmp_path / "out")])
     assert res.exit_code == 2 and "'fins'" in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_family_table_without_a_family_is_refused(tmp_path, small_fcbga):
+    import tomllib
+
+    model = tomllib.loads(small_fcbga.read_text())
+    model["family"] = {"die_size_mm": 5.0}
+    res, out = _run(tmp_path, model)
+    assert res.exit_code == 2 and "'family'" in res.stderr and "names no family" in res.stderr

@@ -55,6 +55,8 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
         model = Model.model_validate(raw)
     except ValidationError as err:
         raise ModelError(error_sentence(raw, err)) from None
+    if model.family is not None and model.model.family is None:
+        raise ModelError("[model], key 'family': the model gives a [family] table but names no family to read it.")
     if model.model.family is not None:
         from .families import expand_family
 
