@@ -7,7 +7,7 @@ import tomli_w
 from typer.testing import CliRunner
 
 from conftest import REPO
-from family_helpers import family_model
+from family_layouts import family_model
 from warpfem.cli import app
 from warpfem.model.claims import check_model
 

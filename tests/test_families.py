@@ -13,7 +13,7 @@ import pytest
 
 import warpfem
 from conftest import REPO
-from family_helpers import count_copies, extent, family_model, layout, top_layer_owners, touch, volumes
+from family_layouts import count_copies, extent, family_model, layout, top_layer_owners, touch, volumes
 from warpfem.geometry import build_layout
 from warpfem.model.families import REGISTRY
 

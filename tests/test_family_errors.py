@@ -7,7 +7,7 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from family_helpers import family_model
+from family_layouts import family_model
 from warpfem.cli import app
 
 F0, F1, F2, F3, F4 = ("molded_flip_chip_heat_sink", "molded_underfill", "stiffener_dual_heat_sink",

@@ -1,6 +1,6 @@
 """Seed claims judged on a family design: which it satisfies or misses, with the numbers.
 
-Each family states its claim rules (``claims(params, materials)`` in its module) with the helpers
+Each family states its claim rules (``claims(params, materials)`` in its module) with the comparisons
 here; :func:`check_model` runs them for a model file. Nothing is solved: the claims are about the
 design (dimensions, materials, process values), not about its warpage.
 """

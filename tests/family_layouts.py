@@ -1,4 +1,4 @@
-"""Helpers for the family tests: expand a family, measure its resolved geometry independently."""
+"""Family models for the tests, and measures of their resolved geometry taken independently."""
 
 from __future__ import annotations
 
