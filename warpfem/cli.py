@@ -1,5 +1,5 @@
-"""The ``warpfem`` command line: mesh, solve and expand model files (see the model contract), and
-run studies of many variants (see docs/study-format.md)."""
+"""The ``warpfem`` command line: mesh, solve, expand, export and check model files (see the model
+contract), draw results, and run studies of many variants (see docs/study-format.md)."""
 
 from __future__ import annotations
 
@@ -204,6 +204,28 @@ def study(study_file: Path = typer.Argument(..., help="study file (TOML)"),
         out.print(f"wrote {table.csv_path} and {len(table.plots)} plots in {output / 'plots'}", highlight=False)
     if table.failed:
         _fail(f"{len(table.failed)} of {len(table)} cases failed; their errors are in {table.csv_path}.", 1)
+
+
+_VERDICT_STYLE = {"satisfied": "green", "missed": "red", "not judged": "yellow"}
+
+
+def claims_table(report) -> Table:
+    """A family model's seed claims, the design's numbers and the verdicts, as a rich table."""
+    table = Table(title=f"seed {report.seed} ({report.title}) — {report.model}", title_justify="left",
+                  header_style="bold")
+    for column in ("claims", "requirement", "this design", "verdict"):
+        table.add_column(column)
+    for c in report.checks:
+        table.add_row(c.claims, c.requirement, c.design, f"[{_VERDICT_STYLE[c.verdict]}]{c.verdict}[/]")
+    return table
+
+
+@app.command()
+def check(model: Path = ModelArg) -> None:
+    """Judge a family model's design against its seed's claims (no solve)."""
+    from .model.claims import check_model
+
+    out.print(claims_table(_guarded(check_model, model)))
 
 
 if __name__ == "__main__":  # pragma: no cover

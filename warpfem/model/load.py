@@ -31,16 +31,22 @@ def _where(raw: dict, loc: tuple) -> str:
     return f"[{head}], key '{'.'.join(str(k) for k in rest)}'" if rest else f"key '{head}'"
 
 
-def _sentence(raw: dict, err: ValidationError) -> str:
+def error_sentence(raw: dict, err: ValidationError, prefix: tuple = (),
+                   unknown_key: str = "this key is not part of the model contract (a typo?)") -> str:
+    """One sentence naming the part (or table) and the key of the first error.
+
+    ``prefix`` is the location of ``raw`` inside the model file (``("family",)`` for a family's
+    parameter table); ``unknown_key`` is what an unknown key is told.
+    """
     e = err.errors()[0]
     msg = e["msg"]
     if e["type"] == "missing":
         msg = "it is required but missing"
     elif e["type"] == "extra_forbidden":
-        msg = "this key is not part of the model contract (a typo?)"
+        msg = unknown_key
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    return f"{_where(raw, tuple(e['loc']))}: {msg}."
+    return f"{_where(raw, tuple(prefix) + tuple(e['loc']))}: {msg}."
 
 
 def model_from_dict(raw: dict[str, Any]) -> Model:
@@ -48,7 +54,9 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
     try:
         model = Model.model_validate(raw)
     except ValidationError as err:
-        raise ModelError(_sentence(raw, err)) from None
+        raise ModelError(error_sentence(raw, err)) from None
+    if model.family is not None and model.model.family is None:
+        raise ModelError("[model], key 'family': the model gives a [family] table but names no family to read it.")
     if model.model.family is not None:
         from .families import expand_family
 

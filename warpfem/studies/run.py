@@ -97,30 +97,58 @@ class CaseRunner:
         fields_dir = str(self.store.folder(key)) if self.fields else None
         return self.executor.submit(self.task, model, self.threads, fields_dir)
 
+    def _finish(self, key: str, future: cf.Future, done: Callable) -> bool:
+        """Store or report one ended case; True if its worker died (the pool is broken)."""
+        err = future.exception()
+        if err is None:
+            summary = future.result()
+            self.store.save_summary(key, summary)
+            done(key, summary, None)
+            return False
+        if isinstance(err, BrokenProcessPool):
+            return True
+        done(key, None, _error_text(err))
+        return False
+
+    def _renew(self) -> None:
+        self.executor = self.stack.enter_context(_stopping(self.make_executor()))
+
     def run(self, todo: dict[str, dict], done: Callable[[str, dict | None, str | None], None]) -> None:
-        queue = list(todo.items())
+        """Solve every case; a worker death fails only the case that causes it.
+
+        When a worker dies the whole pool breaks and every case in it is lost, the innocent with
+        the guilty; each of them is run again alone in a fresh pool, and only a case that kills
+        its worker by itself is reported as having done so.
+        """
+        queue = list(todo)
+        suspects: list[str] = []
         inflight: dict[cf.Future, str] = {}
-        while queue or inflight:
+        while queue or inflight or suspects:
+            if suspects and not inflight:
+                key = suspects.pop(0)
+                future = self._submit(key, todo[key])
+                cf.wait([future])
+                if self._finish(key, future, done):
+                    done(key, None, WORKER_DIED)
+                    self._renew()
+                continue
             while queue and len(inflight) < self.slots:
-                key, model = queue.pop(0)
-                inflight[self._submit(key, model)] = key
+                key = queue.pop(0)
+                inflight[self._submit(key, todo[key])] = key
             finished, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
-            broken = False
+            lost = []
             for future in finished:
                 key = inflight.pop(future)
-                err = future.exception()
-                if err is None:
-                    summary = future.result()
-                    self.store.save_summary(key, summary)
-                    done(key, summary, None)
-                else:
-                    broken |= isinstance(err, BrokenProcessPool)
-                    done(key, None, _error_text(err))
-            if broken:  # the pool is unusable: its other cases died with it; start a new one
-                for future, key in inflight.items():
-                    done(key, None, WORKER_DIED)
+                if self._finish(key, future, done):
+                    lost.append(key)
+            if lost:  # the pool is unusable: everything still in it went down too
+                lost += list(inflight.values())
                 inflight.clear()
-                self.executor = self.stack.enter_context(_stopping(self.make_executor()))
+                if len(lost) == 1:  # it was alone: it is the one
+                    done(lost[0], None, WORKER_DIED)
+                else:
+                    suspects += lost
+                self._renew()
 
 
 def local_executor(workers: int) -> Callable[[], cf.Executor]:
