@@ -31,8 +31,9 @@ import scipy.sparse.linalg as spla
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .assemble import constrain, stiffness_bsr
+from .assemble import _ranges, constrain, stiffness_bsr
 from .element import shape_values
+from .parallel import run_all, split_points, thread_count, usable_cores
 
 #: precision of the preconditioner's arithmetic
 WORK_DTYPE = np.float32
@@ -136,21 +137,6 @@ def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
     return coarse, P
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + l)`` for every (s, l)."""
-    total = lengths.sum()
-    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-    return offsets + np.arange(total)
-
-
-def _bsr_rows(A: sp.bsr_matrix, nodes: np.ndarray) -> sp.bsr_matrix:
-    """The block rows ``nodes`` of a 3 x 3 block matrix, in that order (a copy)."""
-    lengths = np.diff(A.indptr)[nodes]
-    take = _ranges(A.indptr[nodes], lengths)
-    indptr = np.r_[0, np.cumsum(lengths)]
-    return sp.bsr_matrix((A.data[take], A.indices[take], indptr), shape=(3 * len(nodes), A.shape[1]))
-
-
 def _bsr_row_range(A: sp.bsr_matrix, r0: int, r1: int) -> sp.bsr_matrix:
     """Block rows r0..r1-1 of a 3 x 3 block matrix, sharing its arrays (no copy)."""
     s, e = A.indptr[r0], A.indptr[r1]
@@ -158,55 +144,108 @@ def _bsr_row_range(A: sp.bsr_matrix, r0: int, r1: int) -> sp.bsr_matrix:
                          shape=(3 * (r1 - r0), A.shape[1]), copy=False)
 
 
+@dataclass(frozen=True)
+class Columns:
+    """A level's vertical node lines: each a contiguous range of node numbers, with its colour
+    (no two columns of one colour share an element) and the node order colour by colour."""
+
+    starts: np.ndarray      # (C,) first node of each column
+    length: np.ndarray      # (C,) nodes in each column
+    colour: np.ndarray      # (C,) in 0..8
+    order: np.ndarray       # (C,) columns sorted by colour, then length
+    node_order: np.ndarray  # (N,) nodes column by column in that order
+
+    @staticmethod
+    def of(IJK: np.ndarray) -> "Columns":
+        n = len(IJK)
+        key = IJK[:, 0] * (IJK[:, 1].max() + 1) + IJK[:, 1]
+        if (np.diff(key) < 0).any():
+            raise ValueError("nodes must be numbered column by column (in lattice order)")
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        length = np.diff(np.r_[starts, n])
+        colour = (IJK[starts, 0] % 3) * 3 + IJK[starts, 1] % 3
+        # grouped by colour, then by length: each group inverts one batch of equal blocks
+        order = np.lexsort((length, colour))
+        return Columns(starts, length, colour, order, _ranges(starts[order], length[order]))
+
+
+class _RowBlocks:
+    """A 3 x 3 block matrix cut into row ranges that multiply on separate threads."""
+
+    def __init__(self, A: sp.bsr_matrix, parts: int):
+        self.A = A
+        cuts = split_points(A.indptr, parts)
+        self.pieces = [(3 * r0, 3 * r1, _bsr_row_range(A, r0, r1)) for r0, r1 in zip(cuts[:-1], cuts[1:])]
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        if thread_count() == 1 or len(self.pieces) == 1:
+            return self.A @ x
+        y = np.empty(self.A.shape[0], dtype=np.result_type(self.A.dtype, x.dtype))
+
+        def piece(r0, r1, B):
+            return lambda: y.__setitem__(slice(r0, r1), B @ x)
+
+        run_all([piece(*p) for p in self.pieces])
+        return y
+
+
 class ColumnSmoother:
     """Symmetric block Gauss-Seidel over whole node columns, in nine colours.
 
-    Holds the level's matrix once, its block rows reordered colour by colour, so that each
-    colour's rows are a contiguous slice; :meth:`matvec` gives the product in the original order.
+    Takes the level's matrix with its block rows in ``columns.node_order``, so that each colour's
+    rows are a contiguous slice; :meth:`matvec` gives the product in node order. Columns of one
+    colour never share an element, so each colour is cut into row ranges relaxed side by side.
     """
 
-    def __init__(self, A: sp.bsr_matrix, IJK: np.ndarray, keep_exact: bool = False):
-        n = len(IJK)
-        key = IJK[:, 0] * (IJK[:, 1].max() + 1) + IJK[:, 1]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        length = np.diff(np.r_[starts, n])
-        column = np.repeat(np.arange(len(starts)), length)
-        colour = (IJK[starts, 0] % 3) * 3 + IJK[starts, 1] % 3
-        # columns grouped by colour, then by length: each group inverts one batch of equal blocks
-        order = np.lexsort((length, colour))
-        node_order = _ranges(starts[order], length[order])
-        exact = _bsr_rows(A, node_order)
+    def __init__(self, A: sp.bsr_matrix, columns: Columns, keep_exact: bool = False):
+        n = len(columns.node_order)
+        parts = usable_cores()
         # the smoother works in single precision: half the memory traffic of its matrix and
         # inverses; the outer conjugate gradients keeps the exact operator in double
-        self.exact = exact if keep_exact else None
-        self.A = sp.bsr_matrix((exact.data.astype(WORK_DTYPE), exact.indices, exact.indptr),
-                               shape=exact.shape, copy=False)
-        self.dof_order = (3 * node_order[:, None] + np.arange(3)).ravel()
-        row = np.repeat(np.arange(n), np.diff(A.indptr))
+        self.exact = _RowBlocks(A, parts) if keep_exact else None
+        A32 = sp.bsr_matrix((A.data.astype(WORK_DTYPE), A.indices, A.indptr), shape=A.shape, copy=False)
+        self.A = _RowBlocks(A32, parts)
+        self.dof_order = (3 * columns.node_order[:, None] + np.arange(3)).ravel()
+        column = np.repeat(np.arange(len(columns.starts)), columns.length)
+        row = columns.node_order[np.repeat(np.arange(n), np.diff(A.indptr))]
         k = np.flatnonzero(column[row] == column[A.indices])
-        c, lr, lc = column[row[k]], row[k] - starts[column[row[k]]], A.indices[k] - starts[column[row[k]]]
+        c = column[row[k]]
+        lr, lc = row[k] - columns.starts[c], A.indices[k] - columns.starts[c]
         del row
+        where = np.full(len(columns.starts), -1)
+
+        def inverses(cols: np.ndarray) -> list:
+            """Inverted diagonal blocks of these columns, batched by column length."""
+            out = []
+            for L in np.unique(columns.length[cols]):
+                batch = cols[columns.length[cols] == L]
+                where[batch] = np.arange(len(batch))
+                sel = np.flatnonzero(where[c] >= 0)
+                D = np.zeros((len(batch), L, 3, L, 3))
+                D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
+                where[batch] = -1
+                dofs = 3 * columns.starts[batch][:, None] + np.arange(3 * L)[None, :]
+                out.append((np.linalg.inv(D.reshape(len(batch), 3 * L, 3 * L)).astype(WORK_DTYPE), dofs))
+            return out
+
         self.n = 3 * n
         self.sweeps = []
-        first_row = 0
-        for col in np.unique(colour):
-            in_colour = order[colour[order] == col]
-            rows = length[in_colour].sum()
-            groups = []
-            for L in np.unique(length[in_colour]):
-                cols = in_colour[length[in_colour] == L]
-                where = np.full(len(starts), -1)
-                where[cols] = np.arange(len(cols))
-                sel = np.flatnonzero(where[c] >= 0)
-                D = np.zeros((len(cols), L, 3, L, 3))
-                D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
-                D = D.reshape(len(cols), 3 * L, 3 * L)
-                dofs = 3 * starts[cols][:, None] + np.arange(3 * L)[None, :]
-                groups.append((np.linalg.inv(D).astype(WORK_DTYPE), dofs))
-            A_c = _bsr_row_range(self.A, first_row, first_row + rows)
-            dofs_c = self.dof_order[3 * first_row:3 * (first_row + rows)]
-            self.sweeps.append((A_c, dofs_c, groups))
-            first_row += rows
+        first = 0
+        for colour in np.unique(columns.colour):
+            in_colour = columns.order[columns.colour[columns.order] == colour]
+            rows = np.r_[0, np.cumsum(columns.length[in_colour])]
+            pieces = []
+            cuts = split_points(rows, parts)
+            for a, b in zip(cuts[:-1], cuts[1:]):
+                r0, r1 = first + rows[a], first + rows[b]
+                dofs = self.dof_order[3 * r0:3 * r1]
+                # the piece's residual holds its own rows only: column dofs indexed within it
+                local = np.full(self.n, -1)
+                local[dofs] = np.arange(len(dofs))
+                groups = [(inv, d, local[d]) for inv, d in inverses(in_colour[a:b])]
+                pieces.append((_bsr_row_range(A32, r0, r1), dofs, groups))
+            self.sweeps.append(pieces)
+            first += rows[-1]
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The level's matrix times x, in the smoother's precision."""
@@ -221,11 +260,15 @@ class ColumnSmoother:
         return y
 
     def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
-        r = np.empty(self.n, dtype=x.dtype)
-        for A_c, dofs, groups in order:
-            r[dofs] = b[dofs] - A_c @ x
-            for inv, d in groups:
-                x[d] += np.matmul(inv, r[d][:, :, None])[:, :, 0]
+        def relax(A_c, dofs, groups):
+            def run():
+                r = b[dofs] - A_c @ x
+                for inv, d, d_local in groups:
+                    x[d] += np.matmul(inv, r[d_local][:, :, None])[:, :, 0]
+            return run
+
+        for pieces in order:
+            run_all([relax(*p) for p in pieces])
 
     def pre(self, b: np.ndarray, x: np.ndarray) -> None:
         """Forward sweep over the colours (x updated in place)."""
@@ -285,25 +328,26 @@ class Multigrid:
     """The V-cycle preconditioner; ``A`` is the finest level's matrix (symmetry planes imposed,
     rigid-body motion free)."""
 
-    def __init__(self, grid: Grid, quarter: bool, K: sp.bsr_matrix | None = None):
-        """Build the levels below ``grid``; ``K`` is its (unconstrained) stiffness if already
-        assembled."""
+    def __init__(self, grid: Grid, quarter: bool):
+        """Build the levels from ``grid`` down."""
         self.levels: list[Level] = []
         g = grid
         fixed = _plane_fixed(g, quarter)
         while True:
-            if K is None:
-                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke)
             can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
             if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
+                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke)
                 hold = fixed | _rigid_support(g, quarter)
                 self._coarse_fixed = hold
                 self._coarse = spla.factorized(constrain(K, hold).tocsc())
                 if not self.levels:  # the whole problem is small: one direct level
                     self._only = constrain(K, fixed)
                 break
-            smoother = ColumnSmoother(constrain(K, fixed), g.IJK, keep_exact=not self.levels)
-            K = None
+            columns = Columns.of(g.IJK)
+            K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke, row_order=columns.node_order)
+            constrain(K, fixed, row_order=columns.node_order, in_place=True)
+            smoother = ColumnSmoother(K, columns, keep_exact=not self.levels)
+            del K
             coarse, Pn = coarsen(g)
             fixed_c = _plane_fixed(coarse, quarter)
             P = _dof_prolongation(Pn, fixed, fixed_c)

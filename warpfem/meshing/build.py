@@ -125,14 +125,16 @@ def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
     conn, part, copy, ijk = conn[order], part[order], copy[order], ijk[order]
     # number nodes column by column (x, then y, then z fastest): each vertical line of nodes is
     # then a contiguous range, which the solver's through-thickness smoother relies on
+    # (by the integer lattice position, not the coordinates: two nodes of one grid line may
+    # differ in the last bit of x)
+    lattice = np.full((len(nodes), 3), -1, dtype=np.int64)
+    lattice[conn] = 2 * ijk[:, None, :] + VTK_HALF_STEPS[None]
     used = np.unique(conn)
-    x = nodes[used]
-    used = used[np.lexsort((x[:, 2], x[:, 1], x[:, 0]))]
+    used = used[np.lexsort(lattice[used].T[::-1])]
     renumber = np.full(len(nodes), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
     elements = renumber[conn]
-    node_ijk = np.empty((len(used), 3), dtype=np.int64)
-    node_ijk[elements] = 2 * ijk[:, None, :] + VTK_HALF_STEPS[None]
+    node_ijk = lattice[used]
     return Mesh(
         nodes=nodes[used],
         elements=elements,
