@@ -14,9 +14,10 @@ from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_mot
 from .linear import DIRECT_NAME, solve_direct
 from .multigrid import Multigrid, fine_grid, plane_fixed, solve_cg
 
-#: above this many dofs "auto" takes the iterative solver: a direct factorisation's memory grows
-#: faster than the mesh (7.8 GB at 590 k dofs on a 40 mm FCBGA), the multigrid's in proportion
-AUTO_DIRECT_MAX_DOFS = 150_000
+#: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
+#: 100 k, 4x at 330 k on a 40 mm FCBGA), and a direct factorisation's memory grows faster than the
+#: mesh (4 GB at 330 k dofs) where the multigrid's grows in proportion (3 GB at 1 M)
+AUTO_DIRECT_MAX_DOFS = 50_000
 
 
 @dataclass(frozen=True)
