@@ -166,7 +166,7 @@ def constrain(A: sp.bsr_matrix, fixed: np.ndarray, row_order: np.ndarray | None 
     if len(held):
         node_of_row = np.arange(len(A.indptr) - 1) if row_order is None else row_order
         held_rows = np.flatnonzero(np.isin(node_of_row, held))
-        touched = np.union1d(_ranges(A.indptr[held_rows], np.diff(A.indptr)[held_rows]),
+        touched = np.union1d(concat_ranges(A.indptr[held_rows], np.diff(A.indptr)[held_rows]),
                              np.flatnonzero(np.isin(A.indices, held)))
         r = node_of_row[np.searchsorted(A.indptr, touched, side="right") - 1]
         c = A.indices[touched]
@@ -181,7 +181,7 @@ def constrain(A: sp.bsr_matrix, fixed: np.ndarray, row_order: np.ndarray | None 
     return sp.bsr_matrix((data, A.indices.copy(), A.indptr.copy()), shape=A.shape)
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + l)`` for every (s, l)."""
     offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
     return offsets + np.arange(lengths.sum())

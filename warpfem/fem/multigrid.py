@@ -31,7 +31,7 @@ import scipy.sparse.linalg as spla
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .assemble import _ranges, constrain, stiffness_bsr
+from .assemble import concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
 from .parallel import run_all, split_points, thread_count, usable_cores
 
@@ -57,7 +57,7 @@ class Grid:
 
 def plane_fixed(mesh: Mesh, quarter: bool) -> np.ndarray:
     """Dofs held by a quarter model's symmetry planes on the mesh: (3N,) bool."""
-    return _plane_fixed(Grid(mesh.elements, mesh.element_ijk, mesh.node_ijk, mesh.axes, None, None), quarter)
+    return _plane_fixed(mesh.node_ijk, quarter)
 
 
 def fine_grid(mesh: Mesh, of_element: np.ndarray, Ke: np.ndarray) -> Grid:
@@ -70,7 +70,7 @@ def _merged(a: np.ndarray) -> np.ndarray:
     return a[np.r_[0:n:2, n]]
 
 
-def _child_positions(g: Grid, coarse_axes, parent_ijk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _child_positions(g: Grid, coarse_axes, parent_ijk: np.ndarray) -> np.ndarray:
     """Each fine element's interval fractions [lo, hi] inside its parent, in x and y: (E, 2, 2)."""
     frac = np.empty((len(g.ijk), 2, 2))
     for d in range(2):
@@ -110,7 +110,7 @@ def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
     frac = _child_positions(g, axes, parent_ijk)
     # Galerkin element by element: parent matrix = sum over children of Pe^T K_child Pe
     ckey = np.column_stack([g.of_element, np.rint(frac.reshape(-1, 4) * 1e9).astype(np.int64)])
-    ukinds, kind = np.unique(ckey, axis=0, return_inverse=True)
+    _, kind = np.unique(ckey, axis=0, return_inverse=True)
     kind = kind.ravel()
     first = np.unique(kind, return_index=True)[1]
     Pe = shape_values(_reference_points(frac[first][:, None], VTK_HALF_STEPS[None]).reshape(-1, 3))
@@ -166,7 +166,7 @@ class Columns:
         colour = (IJK[starts, 0] % 3) * 3 + IJK[starts, 1] % 3
         # grouped by colour, then by length: each group inverts one batch of equal blocks
         order = np.lexsort((length, colour))
-        return Columns(starts, length, colour, order, _ranges(starts[order], length[order]))
+        return Columns(starts, length, colour, order, concat_ranges(starts[order], length[order]))
 
 
 class _RowBlocks:
@@ -283,12 +283,12 @@ class ColumnSmoother:
 COARSEST_DOFS = 4_000
 
 
-def _plane_fixed(g: Grid, quarter: bool) -> np.ndarray:
+def _plane_fixed(IJK: np.ndarray, quarter: bool) -> np.ndarray:
     """Dofs held by the symmetry planes x = 0 (ux) and y = 0 (uy) of a quarter model: (3N,)."""
-    fixed = np.zeros((g.n_nodes, 3), dtype=bool)
+    fixed = np.zeros((len(IJK), 3), dtype=bool)
     if quarter:
-        fixed[g.IJK[:, 0] == 0, 0] = True
-        fixed[g.IJK[:, 1] == 0, 1] = True
+        fixed[IJK[:, 0] == 0, 0] = True
+        fixed[IJK[:, 1] == 0, 1] = True
     return fixed.ravel()
 
 
@@ -332,7 +332,7 @@ class Multigrid:
         """Build the levels from ``grid`` down."""
         self.levels: list[Level] = []
         g = grid
-        fixed = _plane_fixed(g, quarter)
+        fixed = _plane_fixed(g.IJK, quarter)
         while True:
             can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
             if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
@@ -349,7 +349,7 @@ class Multigrid:
             smoother = ColumnSmoother(K, columns, keep_exact=not self.levels)
             del K
             coarse, Pn = coarsen(g)
-            fixed_c = _plane_fixed(coarse, quarter)
+            fixed_c = _plane_fixed(coarse.IJK, quarter)
             P = _dof_prolongation(Pn, fixed, fixed_c)
             self.levels.append(Level(smoother, P, P.T.tocsr()))
             g, fixed = coarse, fixed_c
