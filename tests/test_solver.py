@@ -91,3 +91,15 @@ def test_constrain_keeps_symmetry_and_diagonal():
     Kd = K.diagonal()
     for d in np.flatnonzero(fixed):
         assert C[d, d] == Kd[d] and np.count_nonzero(C[d]) == 1
+
+
+def test_direct_fallback_without_mkl_gives_the_same_answer(small_fcbga, monkeypatch):
+    """Where MKL does not install (arm64), the direct solver falls back to SciPy's SuperLU."""
+    import warpfem.fem.linear as linear
+
+    pardiso = warpfem.solve(small_fcbga, method="direct")
+    monkeypatch.setattr(linear, "pypardiso", None)
+    superlu = warpfem.solve(small_fcbga, method="direct")
+    assert superlu.warpage_um == pytest.approx(pardiso.warpage_um, rel=1e-9)
+    assert np.abs(superlu.solution.u_mm - pardiso.solution.u_mm).max() < 1e-9 * np.abs(pardiso.solution.u_mm).max()
+    assert superlu.summary["solver"]["library"] == "SciPy SuperLU"

@@ -40,7 +40,9 @@ def solve_superlu(K_upper: sp.csr_matrix, f: np.ndarray) -> np.ndarray:
     return spla.spsolve(full_from_upper(K_upper).tocsc(), f)
 
 
-DIRECT_NAME = "MKL Pardiso (symmetric positive definite)" if pypardiso is not None else "SciPy SuperLU"
+def direct_name() -> str:
+    """The direct solver :func:`solve_direct` uses here."""
+    return "MKL Pardiso (symmetric positive definite)" if pypardiso is not None else "SciPy SuperLU"
 
 
 def solve_direct(K_upper: sp.csr_matrix, f: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from ..geometry import Layout
 from ..meshing import Mesh
 from .assemble import ElementClasses, constrain, element_classes, element_matrices, stiffness_bsr, thermal_load, upper_csr
 from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_motion
-from .linear import DIRECT_NAME, solve_direct
+from .linear import direct_name, solve_direct
 from .multigrid import Multigrid, fine_grid, plane_fixed, solve_cg
 
 #: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
@@ -59,7 +59,7 @@ def solve_displacement(layout: Layout, mesh: Mesh) -> Solution:
                                 in_place=True))
         t1 = time.perf_counter()
         u = solve_direct(K, f).reshape(-1, 3)
-        info = {"method": "direct", "library": DIRECT_NAME}
+        info = {"method": "direct", "library": direct_name()}
     else:
         rtol = layout.model.solver.rtol
         f[plane_fixed(mesh, layout.quarter)] = 0.0
