@@ -141,8 +141,9 @@ def show(source: Path = typer.Argument(..., help="output directory, result.vtu, 
 
 
 @app.command()
-def report(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve`")) -> None:
-    """Write OUTDIR/report.html: summary, materials and every picture, in one self-contained page."""
+def report(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve` or `warpfem study`")) -> None:
+    """Write OUTDIR/report.html: one self-contained page with the summary, materials and every
+    picture of a solve, or the cases and plots of a study."""
     _write_report(outdir, outdir, False)
 
 
@@ -155,6 +156,8 @@ def _write_report(source, outdir: Path, quiet: bool) -> None:
         _fail(str(e), 2)
     if not quiet:
         out.print(f"wrote {path}", highlight=False)
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 

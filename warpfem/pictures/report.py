@@ -1,4 +1,5 @@
-"""``report.html``: one self-contained page per solve — the summary, the materials and every view.
+"""``report.html``: one self-contained page per solve — the summary, the materials and every view —
+or per study — its table of cases and its plots.
 
 The page embeds its pictures (PNG, base64) and its styles, so it can be mailed or archived alone.
 """
@@ -6,6 +7,7 @@ The page embeds its pictures (PNG, base64) and its styles, so it can be mailed o
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import io
 import tempfile
@@ -52,14 +54,16 @@ def report_views(scene: Scene) -> list[tuple[str, str, dict]]:
 
 
 def write_report(source: Any, outdir: str | Path | None = None) -> Path:
-    """Write ``report.html`` for a solved package into ``outdir`` (default: the output directory
-    ``source`` names) and return its path."""
+    """Write ``report.html`` for a solved package, or for a study's output directory, into
+    ``outdir`` (default: the output directory ``source`` names) and return its path."""
     from . import plot  # the package's entry point sets up the plotter
 
     if outdir is None:
         if not isinstance(source, (str, Path)):
             raise ValueError("write_report: give outdir for a result held in memory.")
         outdir = Path(source) if Path(source).is_dir() else Path(source).parent
+    if isinstance(source, (str, Path)) and (Path(source) / "results.csv").is_file():
+        return _write_study_report(Path(source), Path(outdir))
     scene = as_scene(source)
     if not scene.solved or scene.summary is None:
         raise ValueError(f"'{scene.name}' has not been solved: a report needs a result.")
@@ -72,6 +76,54 @@ def write_report(source: Any, outdir: str | Path | None = None) -> Path:
     with atomic_paths(path) as (tmp,):
         tmp.write_text(page, encoding="utf-8")
     return path
+
+
+def _write_study_report(study_dir: Path, outdir: Path) -> Path:
+    """The page of a study: its cases' headline numbers and every plot the study drew."""
+    from ..studies.table import CASE_COLUMNS, HEADLINE
+
+    with (study_dir / "results.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    columns = list(rows[0]) if rows else []
+    first_metric = next((i for i, c in enumerate(columns) if c in HEADLINE), len(columns))
+    varied = [c for c in columns[len(CASE_COLUMNS):first_metric]]
+    shown = ["case", "status", *varied, *(c for c in _STUDY_METRICS if c in columns)]
+    head = "".join(f"<th>{html.escape(_STUDY_METRICS.get(c, c))}</th>" for c in shown)
+    body = []
+    for r in rows:
+        cells = "".join(f"<td>{html.escape(_number(r.get(c, '')))}</td>" for c in shown)
+        error = f'<tr><td></td><td colspan="{len(shown) - 1}">{html.escape(r["error"])}</td></tr>' if r.get("error") else ""
+        body.append(f"<tr>{cells}</tr>{error}")
+    failed = sum(r.get("status") == "failed" for r in rows)
+    parts = [f"<h1>warpfem study — {html.escape(study_dir.name)}</h1>",
+             f"<p>{len(rows)} cases, {failed} failed; every number of every case is in results.csv.</p>",
+             "<h2>Cases</h2>", f'<table class="materials"><tr>{head}</tr>{"".join(body)}</table>', "<h2>Plots</h2>"]
+    for png in sorted((study_dir / "plots").glob("*.png")):
+        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        parts.append(f'<figure><img alt="{html.escape(png.stem)}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{html.escape(png.stem)}</figcaption></figure>")
+    page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>warpfem study — {html.escape(study_dir.name)}</title><style>{_STYLE}</style></head>\n<body>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+    path = outdir / "report.html"
+    with atomic_paths(path) as (tmp,):
+        tmp.write_text(page, encoding="utf-8")
+    return path
+
+
+#: the study columns the page shows, with their headings
+_STUDY_METRICS = {"warpage_um": "warpage [µm]", "coplanarity_um": "coplanarity [µm]", "shape": "shape",
+                  "die.max_von_mises_mpa": "die von Mises [MPa]", "bumps.max_von_mises_mpa": "bump von Mises [MPa]",
+                  "mesh.dofs": "dofs"}
+
+
+def _number(text: str) -> str:
+    """A CSV cell as shown: floats to four significant digits, anything else as written."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return text if value.is_integer() and "." not in text else f"{value:.4g}"
 
 
 def _png(plotter) -> bytes:
@@ -108,7 +160,6 @@ def _page(scene: Scene, figures: list[tuple[str, bytes]]) -> str:
 def _summary_html(summary: dict) -> str:
     """The command line's summary tables, as HTML."""
     from rich.console import Console
-
 
     console = Console(record=True, file=io.StringIO(), width=100, color_system="truecolor")
     console.print(summary_table(summary))
