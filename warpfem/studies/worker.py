@@ -15,14 +15,16 @@ _GMSH = threading.Lock()
 def solve_case(model: dict, threads: int | None = None, fields_dir: str | None = None) -> dict:
     """Solve a parts-only model; return its summary.
 
-    ``threads`` caps the BLAS / MKL / OpenMP threads of the solve (None: leave them as the
-    process has them, e.g. as a Dask worker sets them). With ``fields_dir`` the case's
+    ``threads`` caps the BLAS / MKL / OpenMP threads of the solve and the solver's own threads
+    (None: leave them as the process has them, e.g. as a Dask worker sets them). With ``fields_dir`` the case's
     ``summary.json`` and ``result.vtu`` are also written there (on a cluster: a folder every
     worker and the client share).
     """
     from threadpoolctl import threadpool_limits
 
-    with _GMSH, threadpool_limits(limits=threads):
+    from ..fem.parallel import limited_threads
+
+    with _GMSH, threadpool_limits(limits=threads), limited_threads(threads):
         result = pipeline.solve(model)
     if fields_dir is not None:
         result.write(Path(fields_dir))
