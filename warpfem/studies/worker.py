@@ -22,7 +22,7 @@ def solve_case(model: dict, threads: int | None = None, fields_dir: str | None =
     """
     from threadpoolctl import threadpool_limits
 
-    from ..fem.parallel import limited_threads
+    from ..fem import limited_threads
 
     with _GMSH, threadpool_limits(limits=threads), limited_threads(threads):
         result = pipeline.solve(model)
