@@ -226,6 +226,27 @@ def test_002_integral_body_with_fins_and_balls_around():
         assert not touch(lay, part, "second_heat_sink") and touch(lay, part, "substrate")
 
 
+def test_002_without_heat_sinks_the_stiffener_stands_alone_at_its_own_height():
+    lay = layout("stiffener_dual_heat_sink", first_heat_sink=False, second_heat_sink=False, stiffener_height_mm=1.2)
+    names = {p.name for p in lay.parts}
+    assert names == {"substrate", "underfill", "bumps", "die", "stiffener_adhesive", "stiffener"}
+    assert extent(lay, "stiffener")[4:] == pytest.approx((1.05, 1.05 + 1.2))
+    assert volumes(lay)["stiffener"] == pytest.approx((40**2 - 30**2) * 1.2)
+    assert min(extent(lay, n)[4] for n in names) == pytest.approx(0.0)   # nothing under the substrate
+    # without the key the ring keeps the height it has under a lid
+    lay = layout("stiffener_dual_heat_sink", first_heat_sink=False)
+    assert extent(lay, "stiffener")[4:] == pytest.approx((1.05, 1.0 + 0.08 + 0.775 + 0.05 - 0.05))
+
+
+def test_002_either_heat_sink_alone():
+    lid_only = {p.name for p in layout("stiffener_dual_heat_sink", second_heat_sink=False).parts}
+    assert {"tim", "first_heat_sink", "first_heat_sink_adhesive"} <= lid_only
+    assert not lid_only & {"second_heat_sink", "second_heat_sink_adhesive", "fins"}
+    lay = layout("stiffener_dual_heat_sink", first_heat_sink=False, solder_balls=True)
+    assert not {p.name for p in lay.parts} & {"tim", "first_heat_sink", "first_heat_sink_adhesive"}
+    assert extent(lay, "second_heat_sink") == pytest.approx((-8, 8, -8, 8, -0.35, -0.05))
+
+
 # --- seed 003 ---------------------------------------------------------------------------------
 
 def test_003_back_to_back_stack():

@@ -178,6 +178,18 @@ def test_family_keys_edit_the_family_and_other_keys_its_parts(family, tmp_path, 
         build_cases(load_study({**s, "grid": {"family.die": [1.0]}}))
 
 
+def test_a_family_key_the_base_leaves_at_its_default_can_be_varied(family):
+    s = {"study": {"name": "fam"}, "base": family, "sweep": {"family.heat_sink_thickness_mm": [0.5, 1.0]}}
+    cases = {c.name: c for c in build_cases(load_study(s))}
+    assert "heat_sink_thickness_mm" not in family["family"]
+    # the base's row reads the family's default, and each swept case its own value
+    from warpfem.model.families import REGISTRY
+    default = REGISTRY["carrier_size_heat_sink"].params.model_fields["heat_sink_thickness_mm"].default
+    assert cases["base"].values["family.heat_sink_thickness_mm"] == default
+    assert cases["family.heat_sink_thickness_mm=1.0"].family["family"]["heat_sink_thickness_mm"] == 1.0
+    assert cases["family.heat_sink_thickness_mm=1.0"].key != cases["base"].key
+
+
 # --- running ---------------------------------------------------------------------------------
 
 def test_each_case_equals_the_model_edited_by_hand(tmp_path):

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ModelError
 from ..model import LIBRARY, Model
+from ..model.families import REGISTRY
 
 
 class UnknownKey(ModelError):
@@ -55,6 +56,12 @@ def _empty_material() -> dict[str, Any]:
 def material_keys() -> list[str]:
     """The numeric keys of a ``[materials.NAME]`` table (E_gpa, nu, cte_ppm, ...)."""
     return [k for k in _empty_material() if k != "source"]
+
+
+def _family_keys(data: dict) -> set[str]:
+    """The parameters the family named in ``data``'s ``[model]`` table takes (none if unknown)."""
+    family = REGISTRY.get(str((data.get("model") or {}).get("family")))
+    return set(family.params.model_fields) if family else set()
 
 
 def named_part(items: list, name: str, key: str, where: str = "") -> dict:
@@ -101,6 +108,8 @@ def _container(data: dict, key: str, where: str, create: bool,
     path = split(key)
     if path[0] == "family" and len(path) > 1 and data.get("family") is None:
         raise UnknownKey(f"{where}key '{key}': the model is not a family model ([model] family is not set).")
+    if len(path) == 2 and path[0] == "family" and path[1] not in data["family"] and path[1] in _family_keys(data):
+        return data["family"], path[1]  # a parameter the base leaves at its default
     node: Any = data
     for i, seg in enumerate(path[:-1]):
         unset = isinstance(node, dict) and node.get(seg, 0) is None
@@ -141,6 +150,10 @@ def remove_part(data: dict, name: str, where: str = "") -> None:
 def lookup(data: dict, key: str) -> Any:
     """The value ``key`` names in ``data`` (a built-in material's value where no table sets it), or None."""
     path = split(key)
+    if len(path) == 2 and path[0] == "family" and path[1] not in (data.get("family") or {}):
+        family = REGISTRY.get(str((data.get("model") or {}).get("family")))
+        field = family.params.model_fields.get(path[1]) if family else None
+        return None if field is None else field.default
     node: Any = data
     try:
         for i, seg in enumerate(path):

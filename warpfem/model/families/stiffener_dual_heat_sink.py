@@ -6,7 +6,10 @@ substrate's lower surface under the die, optionally finned, with solder balls ar
 
 The stiffener and the first heat sink are either separate parts joined by an adhesive ring
 (``integral_heat_sink = false``) or one integral body (``true``): the ring and the plate are then
-two parts of one material with no joint between them, which is mechanically one body.
+two parts of one material with no joint between them, which is mechanically one body. Either heat
+sink may be left out (``first_heat_sink = false``, ``second_heat_sink = false``) to measure what it
+does; without a first heat sink the die's back is bare, there is no TIM, and the stiffener's height
+is free (``stiffener_height_mm``).
 
 Bottom up: fins | second heat sink | its attach | substrate (balls around) | bumps in underfill,
 stiffener adhesive | die | TIM, stiffener | (lid adhesive) | first heat sink.
@@ -43,11 +46,15 @@ class Params(BumpKeys, SolderBallKeys):
     stiffener_width_mm: Mm = Field(5.0, description="width of the stiffener ring (its outer edge is the substrate's)")
     stiffener_adhesive_mm: Mm = Field(0.05, description="adhesive under the stiffener")
     stiffener_material: str = Field("copper", description="stiffener material (separate stiffener only)")
+    stiffener_height_mm: Mm | None = Field(
+        None, description="height of the stiffener ring without a first heat sink (default: the height it has under one)")
+    first_heat_sink: bool = Field(True, description="a first heat sink (lid) on the die's back and the stiffener")
     integral_heat_sink: bool = Field(False, description="stiffener and first heat sink as one body (claims 8, 17)")
     first_heat_sink_size_mm: Mm | None = Field(None, description="side of the first heat sink (default: the substrate's)")
     first_heat_sink_thickness_mm: Mm = Field(0.5, description="thickness of the first heat sink's plate")
     first_heat_sink_adhesive_mm: Mm = Field(0.05, description="adhesive between stiffener and first heat sink")
     first_heat_sink_material: str = Field("copper", description="first heat sink material (and the integral ring's)")
+    second_heat_sink: bool = Field(True, description="a second heat sink under the substrate, below the die")
     second_heat_sink_size_mm: Mm = Field(16.0, description="side of the square second heat sink")
     second_heat_sink_thickness_mm: Mm = Field(0.3, description="thickness of the second heat sink's base")
     second_heat_sink_adhesive_mm: Mm = Field(0.05, description="thermal adhesive (TIM) under the substrate")
@@ -61,11 +68,22 @@ class Params(BumpKeys, SolderBallKeys):
     ball_height_mm: Mm = Field(0.4, description="ball height (stand-off)")
 
     ONLY_WHEN: ClassVar[dict[str, When | tuple[When, ...]]] = {
+        "stiffener_height_mm": when("first_heat_sink", False),
+        **{k: when("first_heat_sink", True) for k in (
+            "integral_heat_sink", "tim_thickness_mm", "first_heat_sink_size_mm", "first_heat_sink_thickness_mm",
+            "first_heat_sink_material")},
         "stiffener_material": when("integral_heat_sink", False),
-        "first_heat_sink_adhesive_mm": when("integral_heat_sink", False),
-        "fin_thickness_mm": when_positive("fins"),
-        "fin_height_mm": when_positive("fins"),
+        "first_heat_sink_adhesive_mm": (when("first_heat_sink", True), when("integral_heat_sink", False)),
+        **{k: when("second_heat_sink", True) for k in (
+            "second_heat_sink_size_mm", "second_heat_sink_thickness_mm", "second_heat_sink_adhesive_mm",
+            "second_heat_sink_material", "fins")},
+        "fin_thickness_mm": (when("second_heat_sink", True), when_positive("fins")),
+        "fin_height_mm": (when("second_heat_sink", True), when_positive("fins")),
     }
+
+    def integral(self) -> bool:
+        """True when the stiffener and a first heat sink are one body."""
+        return self.first_heat_sink and self.integral_heat_sink
 
     def opening_mm(self) -> float:
         return self.carrier_size_mm - 2 * self.stiffener_width_mm
@@ -77,6 +95,8 @@ class Params(BumpKeys, SolderBallKeys):
         return self.carrier_thickness_mm + self.bump_height_mm + self.die_thickness_mm + self.tim_thickness_mm
 
     def stiffener_top_mm(self) -> float:
+        if not self.first_heat_sink and self.stiffener_height_mm is not None:
+            return self.carrier_thickness_mm + self.stiffener_adhesive_mm + self.stiffener_height_mm
         joint = 0.0 if self.integral_heat_sink else self.first_heat_sink_adhesive_mm
         return self.lid_bottom_mm() - joint
 
@@ -93,6 +113,13 @@ class Params(BumpKeys, SolderBallKeys):
         if die + 2 * self.underfill_margin_mm > self.opening_mm():
             fail("stiffener_width_mm", f"the stiffener's opening ({self.opening_mm():g} mm) does not clear the die "
                                        f"and its underfill ({die + 2 * self.underfill_margin_mm:g} mm)")
+        if self.first_heat_sink:
+            self._check_first_heat_sink()
+        if self.second_heat_sink:
+            self._check_second_heat_sink()
+
+    def _check_first_heat_sink(self) -> None:
+        side = self.carrier_size_mm
         height = self.stiffener_top_mm() - self.carrier_thickness_mm - self.stiffener_adhesive_mm
         if height < MIN_FEATURE_MM:
             fail("stiffener_adhesive_mm", f"the adhesives leave the stiffener {height:.3g} mm tall between the substrate "
@@ -103,6 +130,9 @@ class Params(BumpKeys, SolderBallKeys):
         if self.lid_size_mm() <= self.opening_mm():
             fail("first_heat_sink_size_mm", f"the first heat sink ({self.lid_size_mm():g} mm) does not reach the "
                                             f"stiffener, whose opening is {self.opening_mm():g} mm wide")
+
+    def _check_second_heat_sink(self) -> None:
+        side = self.carrier_size_mm
         if self.second_heat_sink_size_mm >= side:
             fail("second_heat_sink_size_mm", f"the second heat sink ({self.second_heat_sink_size_mm:g} mm) is not "
                                              f"narrower than the substrate ({side:g} mm)")
@@ -122,22 +152,36 @@ def build(p: Params) -> Expansion:
     side, t = p.carrier_size_mm, p.carrier_thickness_mm
     gap_top = t + p.bump_height_mm
     die_top = gap_top + p.die_thickness_mm
-    lid_bottom, ring_top = p.lid_bottom_mm(), p.stiffener_top_mm()
     ring = [[-0.5 * p.opening_mm(), 0.5 * p.opening_mm()] * 2]
-    ring_material = p.first_heat_sink_material if p.integral_heat_sink else p.stiffener_material
+    ring_material = p.first_heat_sink_material if p.integral() else p.stiffener_material
     out = Expansion()
     out.add("substrate", p.carrier_material, square(side, 0.0, t), role="carrier")
     out.add("underfill", p.underfill_material, square(p.die_size_mm + 2 * p.underfill_margin_mm, t, gap_top))
     out.extend(bump_parts("bumps", p, p.die_size_mm, t))
     out.add("die", "silicon", square(p.die_size_mm, gap_top, die_top))
-    out.add("tim", "tim", square(p.die_size_mm, die_top, lid_bottom))
     out.add("stiffener_adhesive", "adhesive", square(side, t, t + p.stiffener_adhesive_mm), holes=ring)
-    out.add("stiffener", ring_material, square(side, t + p.stiffener_adhesive_mm, ring_top), holes=ring)
+    out.add("stiffener", ring_material, square(side, t + p.stiffener_adhesive_mm, p.stiffener_top_mm()), holes=ring)
+    if p.first_heat_sink:
+        _first_heat_sink(out, p, die_top, ring)
+    if p.second_heat_sink:
+        _second_heat_sink(out, p)
+    if p.solder_balls:
+        out.extend(ball_parts(p, side, 0.0, keep_out_mm=p.second_heat_sink_size_mm if p.second_heat_sink else 0.0))
+    return out
+
+
+def _first_heat_sink(out: Expansion, p: Params, die_top_mm: float, ring: list[list[float]]) -> None:
+    """The TIM on the die, the lid adhesive on the ring (separate lid only) and the lid plate."""
+    lid_bottom, ring_top = p.lid_bottom_mm(), p.stiffener_top_mm()
+    out.add("tim", "tim", square(p.die_size_mm, die_top_mm, lid_bottom))
     if not p.integral_heat_sink:
         out.add("first_heat_sink_adhesive", "adhesive", square(p.lid_size_mm(), ring_top, lid_bottom), holes=ring)
     out.add("first_heat_sink", p.first_heat_sink_material,
             square(p.lid_size_mm(), lid_bottom, lid_bottom + p.first_heat_sink_thickness_mm))
-    # under the substrate, downwards
+
+
+def _second_heat_sink(out: Expansion, p: Params) -> None:
+    """Under the substrate, downwards: the attach, the base and its fins."""
     s2, z = p.second_heat_sink_size_mm, -p.second_heat_sink_adhesive_mm
     out.add("second_heat_sink_adhesive", "tim", square(s2, z, 0.0))
     out.add("second_heat_sink", p.second_heat_sink_material, square(s2, z - p.second_heat_sink_thickness_mm, z))
@@ -148,12 +192,11 @@ def build(p: Params) -> Expansion:
         x0 = -0.5 * s2 if n > 1 else -0.5 * ft
         out.add("fins", p.second_heat_sink_material, [x0, x0 + ft, -0.5 * s2, 0.5 * s2, z - p.fin_height_mm, z],
                 array={"nx": n, "ny": 1, "pitch_x_mm": pitch, "pitch_y_mm": 0.0})
-    if p.solder_balls:
-        out.extend(ball_parts(p, side, 0.0, keep_out_mm=s2))
-    return out
 
 
 def claims(p: Params, materials: dict[str, Material]) -> list[ClaimCheck]:
+    if not p.second_heat_sink:
+        return [claim("002", "9, 10", "a second heat sink under the substrate", "none (second_heat_sink = false)", False)]
     a2, a_die = p.second_heat_sink_size_mm**2, p.die_size_mm**2
     cte2 = materials[p.second_heat_sink_material].cte_ppm
     cte_sub = materials[p.carrier_material].cte_ppm
