@@ -84,6 +84,32 @@ class StudyTable:
     def csv_path(self) -> Path:
         return self.outdir / "results.csv"
 
+    def markdown(self, metrics: list[str] | None = None, digits: int = 1) -> str:
+        """The table as Markdown: case, the varied keys and ``metrics`` (default: the headline
+        numbers), numbers rounded to ``digits`` decimals."""
+        metrics = metrics or [c for c in MARKDOWN_METRICS if any(r.get(c) is not None for r in self.rows)]
+        columns = ["case", *self.varied, *metrics]
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        for r in self.rows:
+            cells = [r["case"], *(_markdown_cell(r.get(c), None) for c in self.varied),
+                     *(_markdown_cell(r.get(c), digits) if r["status"] != "failed" else "failed" for c in metrics)]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+
+#: the columns a Markdown table shows by default
+MARKDOWN_METRICS = ["warpage_um", "coplanarity_um", "die.max_von_mises_mpa", "die.max_principal_mpa",
+                    "bumps.max_von_mises_mpa"]
+
+
+def _markdown_cell(value: Any, digits: int | None) -> str:
+    """A value as the table shows it: floats to ``digits`` decimals (None: as short as exact)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return str(value) if not isinstance(value, (list, dict, bool)) else json.dumps(value)
+
 
 def order_columns(varied: list[str], rows: list[dict[str, Any]]) -> list[str]:
     """Case columns, varied keys, headline metrics, then every other summary key as first seen."""
