@@ -15,8 +15,9 @@ a centred array). With quarter symmetry only the bumps of the solved quarter are
 cut by a symmetry plane is averaged as the whole bump, whose mirror-odd components (σxy, and σxz
 across x = 0 or σyz across y = 0) vanish.
 
-In a homogenised bump layer the element strain of a bump's cell is handed to the bump unchanged
-(iso-strain, as the mixture assumes) and the bump's own Hooke law gives its stress.
+In a homogenised bump layer each element strain of a bump's cell is localised to the bump by the
+mixture's own Mori-Tanaka model (:func:`warpfem.model.bump_layer.localise_strain`) and the bump's
+Hooke law gives its stress.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..fem import Solution
-from ..model.bump_layer import HomogenisedLayer
+from ..model.bump_layer import HomogenisedLayer, localise_strain
 from .stress import element_strain, hooke_mpa, shear_mpa, von_mises_mpa
 
 COLUMNS = ("id", "x_mm", "y_mm", "dnp_mm", "max_von_mises_mpa", "max_shear_mpa", "max_peel_mpa",
@@ -100,7 +101,8 @@ def _localised_stress(sol: Solution, sel: np.ndarray, stress: np.ndarray,
     for name, layer in layers.items():
         mine = sol.mesh.part[sel] == names.index(name)
         lam_b, mu_b = layer.bump.lame_mpa
-        stress[mine] = hooke_mpa(element_strain(sol, sel[mine]), lam_b, mu_b, layer.bump.cte_ppm * 1e-6 * dt)
+        strain = localise_strain(layer, element_strain(sol, sel[mine]), dt)
+        stress[mine] = hooke_mpa(strain, lam_b, mu_b, layer.bump.cte_ppm * 1e-6 * dt)
         mu[mine] = mu_b
     return stress, mu
 
