@@ -179,10 +179,16 @@ class CycleSpec(_Strict):
     dwell_min: float | None = Field(default=None, gt=0, description="half-cycle dwell time, minutes")
     cycles_per_day: float | None = Field(default=None, gt=0)
 
+    @field_validator("max_c")
+    @classmethod
+    def _above_min(cls, v: float, info) -> float:
+        low = info.data.get("min_c")
+        if low is not None and not v > low:
+            raise ValueError(f"max_c = {v:g} °C must be above min_c = {low:g} °C")
+        return v
+
     @model_validator(mode="after")
-    def _range(self) -> "CycleSpec":
-        if not self.max_c > self.min_c:
-            raise ValueError(f"max_c = {self.max_c:g} °C must be above min_c = {self.min_c:g} °C")
+    def _rate(self) -> "CycleSpec":
         if self.dwell_min is None and self.cycles_per_day is None:
             raise ValueError("give dwell_min or cycles_per_day: the fatigue exponent depends on the cycle's rate")
         return self
