@@ -138,3 +138,19 @@ def test_corner_patches_report_each_bump():
     crit = t.critical
     assert t.columns["dnp_mm"][crit] == pytest.approx(t.columns["dnp_mm"].max())
     assert len(np.unique(np.round(t.columns["x_mm"], 6))) == 2
+
+
+def test_bump_map_command(tmp_path, explicit):
+    from typer.testing import CliRunner
+
+    from warpfem.cli import app
+
+    explicit.write(tmp_path)
+    res = CliRunner().invoke(app, ["bumps", str(tmp_path), "--quantity", "avg_shear_mpa"])
+    assert res.exit_code == 0, res.output
+    png = (tmp_path / "bumps_map.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    res = CliRunner().invoke(app, ["bumps", str(tmp_path), "--quantity", "warpage"])
+    assert res.exit_code == 2 and "avg_von_mises_mpa" in res.stderr
+    res = CliRunner().invoke(app, ["bumps", str(tmp_path / "none")])
+    assert res.exit_code == 2 and "bumps.csv" in res.stderr

@@ -141,6 +141,22 @@ def show(source: Path = typer.Argument(..., help="output directory, result.vtu, 
 
 
 @app.command()
+def bumps(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve`"),
+          quantity: str = typer.Option("avg_von_mises_mpa", "--quantity",
+                                       help="a bumps.csv column, e.g. avg_von_mises_mpa, avg_shear_mpa, "
+                                            "max_von_mises_mpa, cycles_to_failure"),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file (default OUTDIR/bumps_map.png)")) -> None:
+    """Draw one column of OUTDIR/bumps.csv over the bump array, the critical bump marked."""
+    from .pictures.bump_map import write_bump_map
+
+    try:
+        path = write_bump_map(outdir, quantity, output)
+    except (ImportError, OSError, ValueError) as e:
+        _fail(str(e), 2)
+    out.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
 def report(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve` or `warpfem study`")) -> None:
     """Write OUTDIR/report.html: one self-contained page with the summary, materials and every
     picture of a solve, or the cases and plots of a study."""
