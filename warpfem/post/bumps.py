@@ -8,11 +8,10 @@ from ..model import Model
 from .bump_table import BumpTable
 from .fatigue import METHOD, cycles_to_failure, fatigue_exponent, rate_term, shear_strain_range
 
+#: which measure is which (docs/bumps.md says why)
 MEASURES = {
-    "max": "raw peak: the largest element-averaged value in the bump; singular at its corners, so it "
-           "grows with mesh refinement",
-    "avg": "volume-averaged: the stress tensor averaged over the bump, then the measure; converges "
-           "under mesh refinement",
+    "max": "raw peak over the bump's elements; singular at its pad edges, grows with mesh refinement",
+    "avg": "of the volume-averaged stress tensor; converges under mesh refinement",
 }
 
 
