@@ -154,3 +154,17 @@ def test_bump_map_command(tmp_path, explicit):
     assert res.exit_code == 2 and "avg_von_mises_mpa" in res.stderr
     res = CliRunner().invoke(app, ["bumps", str(tmp_path / "none")])
     assert res.exit_code == 2 and "bumps.csv" in res.stderr
+
+
+def test_peripheral_homogenised_array_keeps_warpage_and_mesh_is_the_global_model():
+    model = flip_chip(size_mm=0.25)
+    model["parts"][2]["array"]["rows"] = 2
+    e = warpfem.solve(model)
+    model["bumps"] = HOMOGENISED
+    h = warpfem.solve(model)
+    assert h.bumps.count == e.bumps.count == 16
+    assert h.warpage_um == pytest.approx(e.warpage_um, rel=0.02)
+    # the filler stays in the depopulated centre; `warpfem mesh` meshes the model solve solves
+    assert "underfill" in h.summary["parts"]
+    m = warpfem.mesh(model)
+    assert m.n_dofs == h.mesh.n_dofs

@@ -20,7 +20,7 @@ from .fem import Solution, solve_displacement
 from .geometry import Layout, build_layout
 from .meshing import Mesh, build_mesh
 from .model import Model, ModelLike, load_model
-from .model.bump_layer import homogenise
+from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
@@ -87,9 +87,16 @@ def materials_used(layout: Layout) -> dict[str, dict]:
     return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
 
 
+def global_layout(model: Model) -> tuple[Layout, dict[str, HomogenisedLayer]]:
+    """The cell layout of the global model: the model's own, or with its bump parts turned into a
+    homogenised layer when ``[bumps] global = "homogenised"``; and what was homogenised."""
+    global_model, layers = homogenise(model)
+    return build_layout(global_model), layers
+
+
 def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
-    """A model's cell layout and its mesh."""
-    layout = build_layout(load_model(model))
+    """A model's (global) cell layout and its mesh."""
+    layout, _ = global_layout(load_model(model))
     return layout, build_mesh(layout, size_mm)
 
 
@@ -112,8 +119,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     model = load_model(model)
     if method is not None:
         model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
-    global_model, layers = homogenise(model)
-    layout = build_layout(global_model)
+    layout, layers = global_layout(model)
     m = build_mesh(layout, size_mm)
     t1 = time.perf_counter()
     sol = solve_displacement(layout, m)
