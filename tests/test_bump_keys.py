@@ -107,6 +107,7 @@ BAD = {
     "bumps as filler": (lambda m: m.update(bumps={"filler": "bumps"}), ["[bumps]", "'filler'"]),
     "unknown global": (lambda m: m.update(bumps={"global": "smeared"}), ["[bumps]", "'global'"]),
     "submodel zero": (lambda m: m.update(bumps={"submodel": 0}), ["[bumps]", "'submodel'"]),
+    "submodel flag": (lambda m: m.update(bumps={"submodel": True}), ["[bumps]", "'submodel'", "count"]),
     "submodel size negative": (lambda m: m.update(bumps={"submodel_size_mm": -1.0}), ["[bumps]", "'submodel_size_mm'"]),
     "unknown bumps key": (lambda m: m.update(bumps={"filer": "underfill"}), ["[bumps]", "'filer'"]),
     "cycle upside down": (lambda m: m.update(cycle={"min_c": 125.0, "max_c": -40.0, "dwell_min": 15.0}),

@@ -160,15 +160,15 @@ class BumpSettings(_Strict):
                               serialize_by_alias=True)
     global_model: Literal["explicit", "homogenised"] = Field(default="explicit", alias="global")
     filler: str | None = Field(default=None, min_length=1, description="the part around the bumps in the gap")
-    submodel: Literal["none", "critical"] | int = "none"
+    submodel: str | int = Field(default="none", description='"none", "critical" or how many of the most critical bumps')
     submodel_size_mm: float | None = Field(default=None, gt=0)
 
-    @field_validator("submodel")
+    @field_validator("submodel", mode="before")
     @classmethod
-    def _count(cls, v: str | int) -> str | int:
-        if isinstance(v, int) and v < 1:
-            raise ValueError(f"{v} bumps: give \"none\", \"critical\" or a count of at least 1")
-        return v
+    def _which(cls, v: object) -> str | int:
+        if v in ("none", "critical") or (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+            return v
+        raise ValueError(f"{v!r}: give \"none\", \"critical\" or a count of at least 1")
 
 
 class CycleSpec(_Strict):
