@@ -35,3 +35,24 @@ def lamination_curvature(layers, dT):
 def corner_deflection(kappa, half_x, half_y):
     """Corner-minus-centre deflection of a plate bent to uniform curvature κ (w = κ r²/2)."""
     return kappa * (half_x**2 + half_y**2) / 2
+
+
+def hashin_shtrikman_lower(E_i, nu_i, E_m, nu_m, f):
+    """Hashin & Shtrikman (1963) lower bound of (E, nu) of a fraction f of stiff phase i in a soft
+    matrix m, from the bounds on bulk and shear modulus."""
+    K_i, G_i = E_i / (3 * (1 - 2 * nu_i)), E_i / (2 * (1 + nu_i))
+    K_m, G_m = E_m / (3 * (1 - 2 * nu_m)), E_m / (2 * (1 + nu_m))
+    K = K_m + f / (1 / (K_i - K_m) + 3 * (1 - f) / (3 * K_m + 4 * G_m))
+    G = G_m + f / (1 / (G_i - G_m) + 6 * (1 - f) * (K_m + 2 * G_m) / (5 * G_m * (3 * K_m + 4 * G_m)))
+    return 9 * K * G / (3 * K + G), (3 * K - 2 * G) / (2 * (3 * K + G)), K, K_i, K_m
+
+
+def levin_cte(K, K_i, K_m, a_i, a_m):
+    """Levin (1967): the exact thermal expansion of a two-phase isotropic mixture of bulk modulus K."""
+    return a_m + (a_i - a_m) * (1 / K - 1 / K_m) / (1 / K_i - 1 / K_m)
+
+
+def engelmaier_cycles(dgamma, mean_c, f_per_day):
+    """Engelmaier (1983), IPC-SM-785: N_f = 1/2 (dgamma / (2 * 0.325)) ** (1 / c)."""
+    c = -0.442 - 6e-4 * mean_c + 1.74e-2 * np.log(1 + f_per_day)
+    return 0.5 * (dgamma / 0.65) ** (1 / c)

@@ -68,7 +68,7 @@ def test_rerun_replaces_results_whole(tmp_path, small_fcbga):
     warpfem.solve(small_fcbga, tmp_path, size_mm=0.5)
     second = json.loads((tmp_path / "summary.json").read_text())
     assert second["mesh"]["dofs"] != first["mesh"]["dofs"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.vtu", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bumps.csv", "result.vtu", "summary.json"]
 
 
 def test_expand_output_resolves_to_the_same_summary(tmp_path, small_fcbga):

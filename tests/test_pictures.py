@@ -237,7 +237,7 @@ def test_report_is_one_self_contained_page(results):
     res = CliRunner().invoke(app, ["report", str(results["dir_a"])])
     assert res.exit_code == 0, res.output
     page = (results["dir_a"] / "report.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 6  # five views and the critical bump row
+    assert page.count('src="data:image/png;base64,') == 7  # five views, the critical bump row, the bump map
     assert "http" not in page.split("<body>")[1]  # nothing fetched from elsewhere
     s = results["a"].summary
     assert f"{s['warpage_um']:.2f}" in page and "small_fcbga" in page

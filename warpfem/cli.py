@@ -45,7 +45,7 @@ def solve(model: Path = ModelArg,
                                                help="linear solver: auto, direct or iterative (overrides [solver] method)"),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
           report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)")) -> None:
-    """Solve MODEL; write OUTDIR/summary.json and OUTDIR/result.vtu."""
+    """Solve MODEL; write OUTDIR/summary.json, OUTDIR/result.vtu and, with bumps, OUTDIR/bumps.csv."""
     from .pipeline import solve as run
 
     if method not in (None, "auto", "direct", "iterative"):
@@ -53,7 +53,8 @@ def solve(model: Path = ModelArg,
     result = _guarded(run, model, output, size_mm=size, method=method)
     if not quiet:
         out.print(summary_table(result.summary))
-        out.print(f"wrote {output / 'summary.json'} and {output / 'result.vtu'}", highlight=False)
+        written = ", ".join(str(output / n) for n in ("summary.json", "result.vtu") + (("bumps.csv",) if result.bumps else ()))
+        out.print(f"wrote {written}", highlight=False)
     if report:
         _write_report(result, output, quiet)
 
@@ -138,6 +139,22 @@ def show(source: Path = typer.Argument(..., help="output directory, result.vtu, 
             out.print(f"wrote {screenshot}", highlight=False)
     except (ImportError, OSError, ValueError) as e:
         _fail(str(e), 2)
+
+
+@app.command()
+def bumps(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve`"),
+          quantity: str = typer.Option("avg_von_mises_mpa", "--quantity",
+                                       help="a bumps.csv column, e.g. avg_von_mises_mpa, avg_shear_mpa, "
+                                            "max_von_mises_mpa, cycles_to_failure"),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file (default OUTDIR/bumps_map.png)")) -> None:
+    """Draw one column of OUTDIR/bumps.csv over the bump array, the critical bump marked."""
+    from .pictures.bump_map import write_bump_map
+
+    try:
+        path = write_bump_map(outdir, quantity, output)
+    except (ImportError, OSError, ValueError) as e:
+        _fail(str(e), 2)
+    out.print(f"wrote {path}", highlight=False)
 
 
 @app.command()

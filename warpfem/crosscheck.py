@@ -22,9 +22,9 @@ import numpy as np
 from .fem import Solution
 from .fem.assemble import element_classes
 from .fem.constraints import carrier_face, remove_rigid_motion
-from .geometry import Layout, build_layout
-from .meshing import Mesh, build_mesh
-from .model import ModelLike, load_model
+from .geometry import Layout
+from .meshing import Mesh
+from .model import ModelLike
 from .output.inp import set_name, write_inp
 from .post.stress import von_mises_mpa
 from .post.warpage import coplanarity_um, warpage_um
@@ -123,5 +123,7 @@ def run_calculix(layout: Layout, mesh: Mesh, stress_parts: tuple[str, ...] = (),
 def calculix(model: ModelLike, size_mm: float | None = None, stress_parts: tuple[str, ...] = (),
              threads: int = 2) -> CalculixResult:
     """Mesh a model as warpfem does and solve it with CalculiX."""
-    layout = build_layout(load_model(model))
-    return run_calculix(layout, build_mesh(layout, size_mm), stress_parts, threads)
+    from .pipeline import layout_and_mesh  # the global model warpfem solves, homogenised or not
+
+    layout, mesh = layout_and_mesh(model, size_mm=size_mm)
+    return run_calculix(layout, mesh, stress_parts, threads)

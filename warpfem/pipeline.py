@@ -20,8 +20,10 @@ from .fem import Solution, solve_displacement
 from .geometry import Layout, build_layout
 from .meshing import Mesh, build_mesh
 from .model import Model, ModelLike, load_model
+from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
-from .post import STRESS_RECOVERY, Fields, element_fields, metrics
+from .output.bumps_csv import write_bumps_csv
+from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
 
 
 def peak_memory_mb() -> float:
@@ -37,6 +39,7 @@ class Result:
     solution: Solution
     fields: Fields
     summary: dict
+    bumps: BumpTable | None = None
 
     @property
     def model(self) -> Model:
@@ -55,10 +58,14 @@ class Result:
         return self.summary["coplanarity_um"]
 
     def write(self, outdir: str | Path) -> Path:
-        """Write ``summary.json`` and ``result.vtu`` into ``outdir``, both or neither."""
+        """Write ``summary.json``, ``result.vtu`` and, with bumps, ``bumps.csv`` into ``outdir``: all or
+        none of them."""
         outdir = Path(outdir)
         f = self.fields
-        with atomic_paths(outdir / "result.vtu", outdir / "summary.json") as (vtu, js):
+        targets = [outdir / "result.vtu", outdir / "summary.json"]
+        if self.bumps is not None:
+            targets.append(outdir / "bumps.csv")
+        with atomic_paths(*targets) as (vtu, js, *csv):
             write_vtu(
                 self.mesh, vtu,
                 point_data={"displacement_mm": self.solution.u_mm},
@@ -69,6 +76,8 @@ class Result:
                 },
             )
             write_json(self.summary, js)
+            if csv:
+                write_bumps_csv(self.bumps, csv[0])
         return outdir
 
 
@@ -78,9 +87,16 @@ def materials_used(layout: Layout) -> dict[str, dict]:
     return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
 
 
+def global_layout(model: Model) -> tuple[Layout, dict[str, HomogenisedLayer]]:
+    """The cell layout of the global model: the model's own, or with its bump parts turned into a
+    homogenised layer when ``[bumps] global = "homogenised"``; and what was homogenised."""
+    global_model, layers = homogenise(model)
+    return build_layout(global_model), layers
+
+
 def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
-    """A model's cell layout and its mesh."""
-    layout = build_layout(load_model(model))
+    """A model's (global) cell layout and its mesh."""
+    layout, _ = global_layout(load_model(model))
     return layout, build_mesh(layout, size_mm)
 
 
@@ -103,13 +119,14 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     model = load_model(model)
     if method is not None:
         model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
-    layout = build_layout(model)
+    layout, layers = global_layout(model)
     m = build_mesh(layout, size_mm)
     t1 = time.perf_counter()
     sol = solve_displacement(layout, m)
     t2 = time.perf_counter()
     fields = element_fields(sol)
-    summary = {"model": model.name, **metrics(sol, fields)}
+    table, bumps = bump_results(sol, fields, model, layers)
+    summary = {"model": model.name, **metrics(sol, fields, bumps)}
     t3 = time.perf_counter()
     summary.update(
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
@@ -124,7 +141,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         warpfem_version=__version__,
     )
     summary["timings_s"] = {k: round(v, 4) for k, v in summary["timings_s"].items()}
-    result = Result(sol, fields, summary)
+    result = Result(sol, fields, summary, table)
     if outdir is not None:
         result.write(outdir)
     return result

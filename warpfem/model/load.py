@@ -28,7 +28,9 @@ def _where(raw: dict, loc: tuple) -> str:
     if head == "materials" and rest:
         key = ".".join(str(k) for k in rest[1:]) or "(the whole table)"
         return f"material '{rest[0]}', key '{key}'"
-    return f"[{head}], key '{'.'.join(str(k) for k in rest)}'" if rest else f"key '{head}'"
+    if not rest:
+        return f"[{head}]" if isinstance(raw.get(head), dict) else f"key '{head}'"
+    return f"[{head}], key '{'.'.join(str(k) for k in rest)}'"
 
 
 def error_sentence(raw: dict, err: ValidationError, prefix: tuple = (),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from . import bump_shape
 
 
 class _Strict(BaseModel):
@@ -56,6 +58,35 @@ class ArraySpec(_Strict):
     ny: int = Field(ge=1)
     pitch_x_mm: float = 0.0
     pitch_y_mm: float = 0.0
+    rows: int | None = Field(default=None, ge=1, description="peripheral array: keep the sites this many rows from the edge")
+    empty_centre: tuple[int, int] | None = Field(default=None, description="depopulated centre: [kx, ky] sites left out")
+
+    @model_validator(mode="after")
+    def _sites_left(self) -> "ArraySpec":
+        if self.empty_centre is not None:
+            kx, ky = self.empty_centre
+            for k, n, axis in ((kx, self.nx, "x"), (ky, self.ny, "y")):
+                if k < 0 or k > n:
+                    raise ValueError(f"empty_centre {list(self.empty_centre)} leaves out {k} sites along {axis}, "
+                                     f"and the array has {n}")
+                if (n - k) % 2:
+                    raise ValueError(f"empty_centre {list(self.empty_centre)}: {k} and n{axis} = {n} differ in parity, "
+                                     "so the empty block cannot be centred")
+        if not self.sites():
+            raise ValueError("rows and empty_centre together leave no site of the array")
+        return self
+
+    def sites(self) -> list[tuple[int, int]]:
+        """(i, j) of every kept site, row by row (i fastest), after ``rows`` and ``empty_centre``."""
+        kx, ky = self.empty_centre or (0, 0)
+        ex, ey = (self.nx - kx) // 2, (self.ny - ky) // 2
+
+        def kept(i: int, j: int) -> bool:
+            if self.rows is not None and min(i, j, self.nx - 1 - i, self.ny - 1 - j) >= self.rows:
+                return False
+            return not (ex <= i < ex + kx and ey <= j < ey + ky)
+
+        return [(i, j) for j in range(self.ny) for i in range(self.nx) if kept(i, j)]
 
 
 class Part(_Strict):
@@ -65,6 +96,9 @@ class Part(_Strict):
     holes: tuple[tuple[float, float, float, float], ...] = ()
     array: ArraySpec | None = None
     role: Literal["carrier", "bumps"] | None = None
+    shape: Literal["box", "cylinder", "barrel"] | None = None
+    pad_diameter_mm: float | None = Field(default=None, gt=0)
+    max_diameter_mm: float | None = Field(default=None, gt=0)
 
     @field_validator("box")
     @classmethod
@@ -74,25 +108,98 @@ class Part(_Strict):
                 raise ValueError(f"its {axis} size is {hi - lo:g} mm; it must be positive ({axis}1 > {axis}0)")
         return box
 
-    def boxes(self) -> list[tuple[float, float, float, float, float, float]]:
-        """Every copy of the box (one unless ``array`` is given), in mm."""
-        if self.array is None:
-            return [self.box]
+    @property
+    def bump_shape(self) -> str:
+        """``shape``, "box" when not given."""
+        return self.shape or "box"
+
+    def bump_diameters_mm(self) -> tuple[float, float]:
+        """(pad, widest) diameter of a round bump in mm: the pad defaults to the box's x size."""
+        pad = self.pad_diameter_mm or (self.box[1] - self.box[0])
+        return pad, (self.max_diameter_mm or pad)
+
+    def sites(self) -> list[tuple[int, int]]:
+        """(i, j) array index of every copy of the box, in copy order."""
+        return [(0, 0)] if self.array is None else self.array.sites()
+
+    def site_boxes(self) -> list[tuple[float, float, float, float, float, float]]:
+        """Every copy of the box as given (for a bump: its bounding box), in mm."""
         x0, x1, y0, y1, z0, z1 = self.box
-        a = self.array
+        a = self.array or ArraySpec(nx=1, ny=1)
         return [
             (x0 + i * a.pitch_x_mm, x1 + i * a.pitch_x_mm, y0 + j * a.pitch_y_mm, y1 + j * a.pitch_y_mm, z0, z1)
-            for j in range(a.ny)
-            for i in range(a.nx)
+            for i, j in self.sites()
         ]
+
+    def boxes(self) -> list[tuple[float, float, float, float, float, float]]:
+        """Every copy as the brick mesh carries it, in mm: the box, or for a round bump the square
+        prism of its volume and height centred on the site (the real shape is a submodel's)."""
+        if self.bump_shape == "box":
+            return self.site_boxes()
+        pad, widest = self.bump_diameters_mm()
+        h = 0.5 * bump_shape.equivalent_side_mm(self.bump_shape, pad, widest, self.box[5] - self.box[4])
+        out = []
+        for x0, x1, y0, y1, z0, z1 in self.site_boxes():
+            cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+            out.append((cx - h, cx + h, cy - h, cy + h, z0, z1))
+        return out
 
     def holes_of(self, copy: int) -> list[tuple[float, float, float, float]]:
         """The holes of one copy of the box, shifted with it, in mm."""
         if self.array is None or not self.holes:
             return list(self.holes)
-        i, j = copy % self.array.nx, copy // self.array.nx
+        i, j = self.sites()[copy]
         dx, dy = i * self.array.pitch_x_mm, j * self.array.pitch_y_mm
         return [(h[0] + dx, h[1] + dx, h[2] + dy, h[3] + dy) for h in self.holes]
+
+
+class BumpSettings(_Strict):
+    """``[bumps]``: how the global model carries the bump layer, and which bumps get a submodel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True,
+                              serialize_by_alias=True)
+    global_model: Literal["explicit", "homogenised"] = Field(default="explicit", alias="global")
+    filler: str | None = Field(default=None, min_length=1, description="the part around the bumps in the gap")
+    submodel: str | int = Field(default="none", description='"none", "critical" or how many of the most critical bumps')
+    submodel_size_mm: float | None = Field(default=None, gt=0)
+
+    @field_validator("submodel", mode="before")
+    @classmethod
+    def _which(cls, v: object) -> str | int:
+        if v in ("none", "critical") or (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+            return v
+        raise ValueError(f"{v!r}: give \"none\", \"critical\" or a count of at least 1")
+
+
+class CycleSpec(_Strict):
+    """``[cycle]``: a thermal cycle for the fatigue estimate (°C, minutes, cycles per day)."""
+
+    min_c: float
+    max_c: float
+    dwell_min: float | None = Field(default=None, gt=0, description="half-cycle dwell time, minutes")
+    cycles_per_day: float | None = Field(default=None, gt=0)
+
+    @field_validator("max_c")
+    @classmethod
+    def _above_min(cls, v: float, info) -> float:
+        low = info.data.get("min_c")
+        if low is not None and not v > low:
+            raise ValueError(f"max_c = {v:g} °C must be above min_c = {low:g} °C")
+        return v
+
+    @model_validator(mode="after")
+    def _rate(self) -> "CycleSpec":
+        if self.dwell_min is None and self.cycles_per_day is None:
+            raise ValueError("give dwell_min or cycles_per_day: the fatigue exponent depends on the cycle's rate")
+        return self
+
+    @property
+    def range_k(self) -> float:
+        return self.max_c - self.min_c
+
+    @property
+    def mean_c(self) -> float:
+        return 0.5 * (self.max_c + self.min_c)
 
 
 class Model(_Strict):
@@ -103,6 +210,8 @@ class Model(_Strict):
     materials: dict[str, MaterialTable] = {}
     parts: tuple[Part, ...] = ()
     family: dict | None = None
+    bumps: BumpSettings | None = None
+    cycle: CycleSpec | None = None
 
     @property
     def name(self) -> str:

@@ -65,6 +65,70 @@ def _check_part(part: Part) -> None:
                 )
 
 
+def _check_shape(part: Part) -> None:
+    """A round bump's keys: only on a bump part, consistent, and inside its box and pitch."""
+    where = f"part '{part.name}'"
+    if part.shape is None:
+        for key in ("pad_diameter_mm", "max_diameter_mm"):
+            if getattr(part, key) is not None:
+                raise ModelError(f"{where}, key '{key}': it applies only with shape = \"cylinder\" or \"barrel\".")
+        return
+    if part.role != "bumps":
+        raise ModelError(f"{where}, key 'shape': only a part with role = \"bumps\" may have a shape.")
+    if part.shape == "box":
+        for key in ("pad_diameter_mm", "max_diameter_mm"):
+            if getattr(part, key) is not None:
+                raise ModelError(f"{where}, key '{key}': a box-shaped bump takes its size from its box.")
+        return
+    if part.holes:
+        raise ModelError(f"{where}, key 'holes': a {part.shape} bump cannot have holes.")
+    if part.shape == "cylinder" and part.max_diameter_mm is not None:
+        raise ModelError(f"{where}, key 'max_diameter_mm': a cylinder has one diameter, pad_diameter_mm.")
+    if part.shape == "barrel":
+        for key in ("pad_diameter_mm", "max_diameter_mm"):
+            if getattr(part, key) is None:
+                raise ModelError(f"{where}, key '{key}': a barrel bump needs it.")
+        if part.max_diameter_mm < part.pad_diameter_mm:
+            raise ModelError(f"{where}, key 'max_diameter_mm': {part.max_diameter_mm:g} mm is below "
+                             f"pad_diameter_mm = {part.pad_diameter_mm:g} mm; a barrel is widest at mid-height.")
+    pad, widest = part.bump_diameters_mm()
+    key = "max_diameter_mm" if part.shape == "barrel" else "pad_diameter_mm"
+    x0, x1, y0, y1, _, _ = part.box
+    if widest > min(x1 - x0, y1 - y0) + _TOL_MM:
+        raise ModelError(f"{where}, key '{key}': the bump ({widest:g} mm across) does not fit in its box "
+                         f"({x1 - x0:g} x {y1 - y0:g} mm), which must bound it.")
+    a = part.array
+    if a is not None:
+        for n, pitch, axis in ((a.nx, a.pitch_x_mm, "x"), (a.ny, a.pitch_y_mm, "y")):
+            if n > 1 and widest > pitch - _TOL_MM:
+                raise ModelError(f"{where}, key '{key}': the bump ({widest:g} mm across) is as wide as the "
+                                 f"{axis} pitch ({pitch:g} mm), so neighbours would touch.")
+
+
+def _check_bump_settings(model: Model) -> None:
+    """``[bumps]``: a homogenised layer needs a filler part and a bump part to replace."""
+    settings = model.bumps
+    if settings is None:
+        return
+    names = {p.name: p for p in model.parts}
+    if settings.filler is not None:
+        filler = names.get(settings.filler)
+        if filler is None:
+            raise ModelError(f"[bumps], key 'filler': the model has no part '{settings.filler}'.")
+        if filler.role == "bumps":
+            raise ModelError(f"[bumps], key 'filler': part '{settings.filler}' is a bump part, not the filler around them.")
+    if settings.global_model == "homogenised":
+        if settings.filler is None:
+            raise ModelError("[bumps], key 'filler': global = \"homogenised\" needs the part that fills the gap "
+                             "around the bumps (usually the underfill).")
+        if not any(p.role == "bumps" for p in model.parts):
+            raise ModelError("[bumps], key 'global': \"homogenised\" needs a part with role = \"bumps\".")
+        for p in model.parts:
+            if p.role == "bumps" and p.holes:
+                raise ModelError(f"[bumps], key 'global': part '{p.name}' is carved by holes into several bumps per "
+                                 "copy; a homogenised layer needs one bump per array site.")
+
+
 def validate(model: Model) -> dict[str, Material]:
     """Check a parts model as a whole; return its resolved materials."""
     if not model.parts:
@@ -75,6 +139,8 @@ def validate(model: Model) -> dict[str, Material]:
             raise ModelError(f"part '{part.name}', key 'name': two parts have this name; names must be unique.")
         seen.add(part.name)
         _check_part(part)
+        _check_shape(part)
+    _check_bump_settings(model)
     carriers = [p.name for p in model.parts if p.role == "carrier"]
     if not carriers:
         raise ModelError(

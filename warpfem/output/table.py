@@ -19,6 +19,13 @@ def summary_table(summary: dict) -> Group:
         head.add_row("bump max von Mises", f"{b['max_von_mises_mpa']:.1f}", "MPa")
         head.add_row("bump max shear / peel", f"{b['max_shear_mpa']:.1f} / {b['max_peel_mpa']:.1f}", "MPa")
         head.add_row("critical bump at", f"({b['critical_bump_xy_mm'][0]:g}, {b['critical_bump_xy_mm'][1]:g})", "mm")
+        if "critical_bump_id" in b:
+            x, y = b["critical_avg_bump_xy_mm"]
+            head.add_row("critical bump, volume-averaged", f"{b['critical_avg_von_mises_mpa']:.1f}",
+                         f"MPa von Mises (bump {b['critical_bump_id']} at ({x:g}, {y:g}) mm, of {b['count']})")
+        if "fatigue" in b:
+            head.add_row("fewest cycles to failure", f"{b['fatigue']['min_cycles_to_failure']:.3g}",
+                         f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate)")
     m, ts = summary["mesh"], summary["timings_s"]
     head.add_row("mesh", f"{m['elements']} hex20, {m['dofs']} dofs", f"size {m['size_mm']:g} mm")
     head.add_row("time", f"{ts['total']:.2f}",

@@ -71,6 +71,8 @@ def write_report(source: Any, outdir: str | Path | None = None) -> Path:
     for caption, view, options in report_views(scene):
         plotter = plot(scene, view, off_screen=True, window_size=REPORT_SIZE, **options)
         figures.append((caption, _png(plotter)))
+    if (Path(outdir) / "bumps.csv").is_file() and "bumps" in scene.summary:
+        figures.append(_bump_map_figure(Path(outdir)))
     page = _page(scene, figures)
     path = Path(outdir) / "report.html"
     with atomic_paths(path) as (tmp,):
@@ -124,6 +126,14 @@ def _number(text: str) -> str:
     except ValueError:
         return text
     return text if value.is_integer() and "." not in text else f"{value:.4g}"
+
+
+def _bump_map_figure(outdir: Path) -> tuple[str, bytes]:
+    from .bump_map import write_bump_map
+
+    with tempfile.TemporaryDirectory() as d:
+        png = write_bump_map(outdir, "avg_von_mises_mpa", Path(d) / "bumps_map.png").read_bytes()
+    return ("Volume-averaged von Mises stress of every bump (bumps.csv), the critical bump ringed.", png)
 
 
 def _png(plotter) -> bytes:

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fem import Solution
-from .bumps import bump_statistics
+from ..model import Model
+from ..model.bump_layer import HomogenisedLayer
+from .bump_table import BumpTable, bump_table
+from .bumps import bump_statistics, with_fatigue
 from .stress import element_stress_mpa, max_principal_mpa, von_mises_mpa
 from .warpage import coplanarity_um, shape, warpage_um
 
@@ -48,7 +51,29 @@ def part_maxima(sol: Solution, fields: Fields) -> dict[str, dict]:
     return out
 
 
-def metrics(sol: Solution, fields: Fields) -> dict:
+def bump_results(sol: Solution, fields: Fields, model: Model,
+                 layers: dict[str, HomogenisedLayer] | None = None) -> tuple[BumpTable | None, dict | None]:
+    """The per-bump table (with fatigue columns when the model gives a cycle) and the summary's
+    ``bumps`` entry; both None without a bump part."""
+    table = bump_table(sol, fields.stress_mpa, layers)
+    if table is None:
+        return None, None
+    table, fatigue = with_fatigue(table, model)
+    entry = bump_statistics(table)
+    if fatigue is not None:
+        entry["fatigue"] = fatigue
+    if layers:
+        entry["global_model"] = "homogenised"
+        entry["homogenised"] = {name: {"bump_material": h.bump.name, "filler_material": h.filler.name,
+                                       "bump_volume_fraction": h.fraction, "E_gpa": h.effective.E_gpa,
+                                       "nu": h.effective.nu, "cte_ppm": h.effective.cte_ppm}
+                                for name, h in layers.items()}
+    else:
+        entry["global_model"] = "explicit"
+    return table, entry
+
+
+def metrics(sol: Solution, fields: Fields, bumps: dict | None = None) -> dict:
     """The contract's result keys (warpage, coplanarity, shape, parts, bumps)."""
     w = warpage_um(sol)
     out = {
@@ -57,10 +82,9 @@ def metrics(sol: Solution, fields: Fields) -> dict:
         "shape": shape(w),
         "parts": part_maxima(sol, fields),
     }
-    bumps = bump_statistics(sol, fields.stress_mpa)
     if bumps is not None:
         out["bumps"] = bumps
     return out
 
 
-__all__ = ["Fields", "STRESS_RECOVERY", "element_fields", "metrics", "part_maxima"]
+__all__ = ["BumpTable", "Fields", "STRESS_RECOVERY", "bump_results", "element_fields", "metrics", "part_maxima"]

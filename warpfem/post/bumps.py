@@ -1,33 +1,66 @@
-"""Statistics over the parts with ``role = "bumps"``: peak stresses and the critical bump."""
+"""The summary's ``bumps`` entry, drawn from the per-bump table, and its fatigue columns."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..fem import Solution
-from .stress import shear_mpa, von_mises_mpa
+from ..model import Model
+from .bump_table import BumpTable
+from .fatigue import METHOD, cycles_to_failure, fatigue_exponent, rate_term, shear_strain_range
+
+#: which measure is which (docs/bumps.md says why)
+MEASURES = {
+    "max": "raw peak over the bump's elements; singular at its pad edges, grows with mesh refinement",
+    "avg": "of the volume-averaged stress tensor; converges under mesh refinement",
+}
 
 
-def bump_statistics(sol: Solution, sigma: np.ndarray) -> dict | None:
-    """Contract ``bumps`` entry (MPa, mm), or None when no part is a bump part.
+def with_fatigue(table: BumpTable, model: Model) -> tuple[BumpTable, dict | None]:
+    """The table with ``shear_strain_range`` and ``cycles_to_failure`` columns, and the summary's
+    ``fatigue`` entry, when the model gives a ``[cycle]``; else both unchanged and None."""
+    cycle = model.cycle
+    if cycle is None or model.load.delta_t_k == 0:
+        return table, None
+    strain = shear_strain_range(table.columns["avg_shear_mpa"], table.shear_modulus_mpa, cycle.range_k,
+                                model.load.delta_t_k)
+    f, form = rate_term(cycle)
+    c = fatigue_exponent(cycle.mean_c, f)
+    life = cycles_to_failure(strain, c)
+    table = table.with_columns(shear_strain_range=strain, cycles_to_failure=life)
+    worst = int(np.argmin(life))
+    entry = {
+        "method": METHOD,
+        "rate_term": form,
+        "exponent_c": c,
+        "mean_temperature_c": cycle.mean_c,
+        "cycle_range_k": cycle.range_k,
+        "min_cycles_to_failure": float(life[worst]),
+        "min_cycles_bump_id": int(table.columns["id"][worst]),
+    }
+    if cycle.cycles_per_day is not None:
+        entry["min_life_days"] = float(life[worst] / cycle.cycles_per_day)
+    return table, entry
 
-    Peaks are over the element-averaged stress of every bump part; the critical bump is the one
-    holding the element of highest von Mises, named by its box copy's x-y centre.
+
+def bump_statistics(table: BumpTable) -> dict:
+    """Contract ``bumps`` entry (MPa, mm) and its added keys.
+
+    The contract's peaks are over every bump, and ``critical_bump_xy_mm`` is the centre of the bump
+    holding the highest element von Mises (a raw peak); the added ``critical_bump_id`` is the bump
+    of highest volume-averaged von Mises, the converged measure.
     """
-    parts = sol.layout.parts
-    bump_parts = [i for i, p in enumerate(parts) if p.role == "bumps"]
-    if not bump_parts:
-        return None
-    sel = np.flatnonzero(np.isin(sol.mesh.part, bump_parts))
-    s = sigma[sel]
-    vm = von_mises_mpa(s)
-    top = sel[int(vm.argmax())]
-    part = parts[int(sol.mesh.part[top])]
-    x0, x1, y0, y1, _, _ = part.boxes()[int(sol.mesh.copy[top])]
+    col = table.columns
+    top = int(np.argmax(col["max_von_mises_mpa"]))
+    crit = table.critical
     return {
-        "part": part.name,
-        "max_von_mises_mpa": float(vm.max()),
-        "max_shear_mpa": float(shear_mpa(s).max()),
-        "max_peel_mpa": float(s[:, 2, 2].max()),
-        "critical_bump_xy_mm": [0.5 * (x0 + x1), 0.5 * (y0 + y1)],
+        "part": table.part[top],
+        "max_von_mises_mpa": float(col["max_von_mises_mpa"][top]),
+        "max_shear_mpa": float(col["max_shear_mpa"].max()),
+        "max_peel_mpa": float(col["max_peel_mpa"].max()),
+        "critical_bump_xy_mm": [float(col["x_mm"][top]), float(col["y_mm"][top])],
+        "critical_bump_id": int(col["id"][crit]),
+        "critical_avg_von_mises_mpa": float(col["avg_von_mises_mpa"][crit]),
+        "critical_avg_bump_xy_mm": [float(col["x_mm"][crit]), float(col["y_mm"][crit])],
+        "count": table.count,
+        "measures": MEASURES,
     }

@@ -13,18 +13,31 @@ from ..fem import Solution
 from ..fem.element import brick_mean_gradient
 
 
+def element_strain(sol: Solution, which: np.ndarray | None = None) -> np.ndarray:
+    """Element-averaged total strain tensors (E, 3, 3), thermal part included; of the elements
+    ``which`` only when given."""
+    c = sol.classes
+    which = slice(None) if which is None else which
+    grad_op = brick_mean_gradient(c.h_mm)                     # (C, 3, 20)
+    ue = sol.u_mm[sol.mesh.elements[which]]                   # (E, 20, 3)
+    grad = np.einsum("eap,eqa->epq", ue, grad_op[c.of_element[which]])  # ∂u_p/∂x_q
+    return 0.5 * (grad + grad.transpose(0, 2, 1))
+
+
+def hooke_mpa(strain: np.ndarray, lam_mpa: np.ndarray | float, mu_mpa: np.ndarray | float,
+              alpha_dt: np.ndarray | float) -> np.ndarray:
+    """Stress (..., 3, 3) in MPa of total strains (..., 3, 3) in an isotropic material with free
+    thermal strain ``alpha_dt`` (per tensor, or one for all)."""
+    eps = strain - np.asarray(alpha_dt)[..., None, None] * np.eye(3)
+    lam, mu = np.asarray(lam_mpa)[..., None, None], np.asarray(mu_mpa)[..., None, None]
+    return 2 * mu * eps + lam * np.trace(eps, axis1=-2, axis2=-1)[..., None, None] * np.eye(3)
+
+
 def element_stress_mpa(sol: Solution) -> np.ndarray:
     """Element-averaged Cauchy stress tensors (E, 3, 3) in MPa."""
     c = sol.classes
-    grad_op = brick_mean_gradient(c.h_mm)                     # (C, 3, 20)
-    ue = sol.u_mm[sol.mesh.elements]                          # (E, 20, 3)
-    grad = np.einsum("eap,eqa->epq", ue, grad_op[c.of_element])  # ∂u_p/∂x_q
-    eps = 0.5 * (grad + grad.transpose(0, 2, 1))
-    eps[:, [0, 1, 2], [0, 1, 2]] -= c.alpha_dt[c.of_element][:, None]
-    lam, mu = c.lam_mpa[c.of_element], c.mu_mpa[c.of_element]
-    sigma = 2 * mu[:, None, None] * eps
-    sigma[:, [0, 1, 2], [0, 1, 2]] += (lam * np.trace(eps, axis1=1, axis2=2))[:, None]
-    return sigma
+    k = c.of_element
+    return hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.alpha_dt[k])
 
 
 def von_mises_mpa(sigma: np.ndarray) -> np.ndarray:
