@@ -65,7 +65,8 @@ def write_submodel_vtu(sol: RegionSolution, path: str | Path) -> Path:
     u = sol.u_mm[basis.nodal_dofs].T
     w = sol.dx_mm3
     sigma = np.einsum("eqij,eq->eij", sol.stress_mpa, w) / w.sum(axis=1)[:, None, None]
-    out = meshio.Mesh(mesh.p.T, [("tetra", mesh.t.T)], point_data={"displacement_mm": u},
+    # a P2 mesh's points list its vertices first, then its mid-edge nodes
+    out = meshio.Mesh(mesh.p[:, :mesh.nvertices].T, [("tetra", mesh.t.T)], point_data={"displacement_mm": u},
                       cell_data={"label": [sol.region.label.astype(np.int32)],
                                  "stress_mpa": [sigma.reshape(-1, 9)],
                                  "von_mises_mpa": [von_mises_mpa(sigma)]})
