@@ -17,7 +17,7 @@ from warpfem.model import load_model
 from warpfem.post.stress import von_mises_mpa
 from warpfem.submodel import BumpShape, bump_radius_mm, solve_submodel
 from warpfem.submodel.mesh import build_region_mesh
-from warpfem.submodel.site import find_site, part_at
+from warpfem.submodel.site import find_site, part_at, region_cells
 from warpfem.submodel.solve import cut_facets, solve_region
 
 PITCH, PAD, GAP = 0.5, 0.3, 0.15
@@ -210,3 +210,19 @@ def test_round_bumps_mesh_and_solve(explicit, shape, volume, tmp_path):
     written = meshio.read(tmp_path / "bump.vtu")
     assert len(written.cells_dict["tetra"]) == sub.n_elements
     assert written.point_data["displacement_mm"].shape == (len(written.points), 3)
+
+
+def test_a_second_bump_layer_keeps_its_own_parts():
+    """Solder balls under the substrate reached by a deep region stay balls; only the critical
+    bump's own gap is rebuilt from the filler and real bump shapes."""
+    model = flip_chip()
+    model["parts"].append({"name": "balls", "material": "sac305", "box": [-4.75, -4.25, -4.75, -4.25, -0.3, 0.0],
+                           "role": "bumps", "array": {"nx": 10, "ny": 10, "pitch_x_mm": 1.0, "pitch_y_mm": 1.0}})
+    layout = build_layout(load_model(model))
+    site = find_site(layout, *CORNER, depth_mm=0.8)
+    cells, bumps = region_cells(layout, site)
+    names = [p.name for p in layout.parts]
+    assert site.region_mm[4] == pytest.approx(-0.3)
+    assert names.index("balls") in cells.parts
+    assert names.index("bumps") not in cells.parts          # the gap's prisms went to the underfill
+    assert {names[p] for _, p in bumps} == {"bumps"} and len(bumps) == 4

@@ -103,9 +103,9 @@ def _solids(layout: Layout, site: Site, shape: BumpShape,
         z0, z1 = cells.zs[k], cells.zs[k + 1]
         solids.append((occ.addBox(x0, y0, z0, x1 - x0, y1 - y0, z1 - z0), label(layout.parts[p].name, p)))
     rx0, rx1, ry0, ry1, rz0, rz1 = site.region_mm
-    for b in bumps[1:]:
+    for b, p in bumps[1:]:
         for t in _clip(_bump_solid(b, shape), site.region_mm):
-            solids.append((t, label("neighbour_bumps", site.bump_part)))
+            solids.append((t, label(f"neighbour_bumps:{layout.parts[p].name}", p)))
     z0, z1 = site.bump_box_mm[4:6]
     cut = layer_fraction * (z1 - z0)
     levels = [z0, z0 + cut, z1 - cut, z1]

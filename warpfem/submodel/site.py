@@ -207,21 +207,23 @@ def _merge_axis(lines: np.ndarray, parts: np.ndarray, axis: int) -> tuple[np.nda
     return lines[keep_line], np.take(parts, keep_slice, axis=axis)
 
 
-def region_cells(layout: Layout, site: Site) -> tuple[RegionCells, list[Box]]:
-    """The region's cells with bump cells handed to the filler, and the boxes (mm) of every
-    bump copy that reaches into the region (the critical one first)."""
+def region_cells(layout: Layout, site: Site) -> tuple[RegionCells, list[tuple[Box, int]]]:
+    """The region's cells with the bump cells of the critical bump's gap handed to the filler,
+    and the box (mm) and part of every bump of that gap reaching into the region (the critical
+    one first). Bumps of other gaps (a second bump layer) stay as the global model has them."""
     xs, ys, zs = (_lines(layout, site.region_mm, a) for a in range(3))
     centres = np.meshgrid(0.5 * (xs[1:] + xs[:-1]), 0.5 * (ys[1:] + ys[:-1]), 0.5 * (zs[1:] + zs[:-1]),
                           indexing="ij")
     pts = np.column_stack([c.ravel() for c in centres])
     parts = part_at(layout, pts)
-    is_bump = np.isin(parts, bump_parts(layout))
-    bumps: list[Box] = [site.bump_box_mm]
-    for pt in pts[is_bump]:
+    z0, z1 = site.bump_box_mm[4:6]
+    in_gap = np.isin(parts, bump_parts(layout)) & (pts[:, 2] > z0) & (pts[:, 2] < z1)
+    bumps: list[tuple[Box, int]] = [(site.bump_box_mm, site.bump_part)]
+    for pt, p in zip(pts[in_gap], parts[in_gap]):
         b = bump_box_at(layout, *pt)
-        if b is not None and not any(np.allclose(b, o, atol=_TOL_MM) for o in bumps):
-            bumps.append(b)
-    parts[is_bump] = site.filler_part
+        if b is not None and not any(np.allclose(b, o, atol=_TOL_MM) for o, _ in bumps):
+            bumps.append((b, int(p)))
+    parts[in_gap] = site.filler_part
     grid = parts.reshape(len(xs) - 1, len(ys) - 1, len(zs) - 1)
     lines = [xs, ys, zs]
     for axis in range(3):
