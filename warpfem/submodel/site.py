@@ -62,10 +62,10 @@ def bump_box_at(layout: Layout, x_mm: float, y_mm: float, z_mm: float) -> Box | 
     p = int(layout.cells[i, j, k])
     if p < 0 or layout.parts[p].role != "bumps":
         return None
-    same = (layout.cells == p) & (layout.copies == layout.copies[i, j, k])
-    i0, i1 = _run(same[:, j, k], i)
-    j0, j1 = _run(same[i, :, k], j)
-    k0, k1 = _run(same[i, j, :], k)
+    c = layout.copies[i, j, k]
+    i0, i1 = _run((layout.cells[:, j, k] == p) & (layout.copies[:, j, k] == c), i)
+    j0, j1 = _run((layout.cells[i, :, k] == p) & (layout.copies[i, :, k] == c), j)
+    k0, k1 = _run((layout.cells[i, j, :] == p) & (layout.copies[i, j, :] == c), k)
     x0, x1, y0, y1 = layout.xs[i0], layout.xs[i1], layout.ys[j0], layout.ys[j1]
     if layout.quarter:
         # a bump astride a symmetry plane is held half in the quarter: restore its mirror half
@@ -84,6 +84,7 @@ def _neighbour_distance(layout: Layout, box: Box, axis: int) -> float | None:
     ax = layout.xs if axis == 0 else layout.ys
     lo, hi = box[2 * axis], box[2 * axis + 1]
     lines = np.unique(np.concatenate([ax, -ax])) if layout.quarter else ax
+    bumps = bump_parts(layout)
     best = None
     for direction in (1.0, -1.0):
         edge = hi if direction > 0 else lo
@@ -91,6 +92,8 @@ def _neighbour_distance(layout: Layout, box: Box, axis: int) -> float | None:
         for a, b in zip(np.r_[edge, beyond[:-1]], beyond):
             probe = centre.copy()
             probe[axis] = 0.5 * (a + b)
+            if part_at(layout, probe[None])[0] not in bumps:
+                continue
             other = bump_box_at(layout, *probe)
             if other is not None:
                 d = abs(0.5 * (other[2 * axis] + other[2 * axis + 1]) - centre[axis])

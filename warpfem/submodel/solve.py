@@ -24,8 +24,8 @@ from .mesh import RegionMesh
 from .site import Box, part_at
 
 #: quadrature degree: exact for the stiffness and thermal load of straight-sided P2 elements
-#: (gradients are linear), the 4-point rule of the usual 10-node tetrahedron; the default
-#: (degree 4) costs three times the memory and time for no measurable change in the bump averages
+#: (gradients are linear), the 4-point rule of the usual 10-node tetrahedron; scikit-fem's default
+#: 11-point rule triples the assembly time and leaves the bump averages unchanged to 1e-5
 INTORDER = 2
 
 #: how far past a cut face the global model is probed for material, as a fraction of the region
