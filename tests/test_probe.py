@@ -83,3 +83,12 @@ def test_points_outside_the_material_are_refused(quarter):
         displacement_at(quarter, [[3.5, 3.5, 0.8]])   # above the base, beside the film
     with pytest.raises(ValueError, match="outside"):
         displacement_at(quarter, [[5.0, 0.0, 0.2]])
+
+
+def test_points_just_outside_read_the_nearest_material(quarter):
+    sol = replace(quarter, u_mm=_quadratic(quarter.mesh.nodes))
+    outside = np.array([[2.52, 1.0, 0.7], [1.0, 2.03, 0.8], [2.51, 2.02, 0.95]])
+    nearest = np.array([[2.5, 1.0, 0.7], [1.0, 2.0, 0.8], [2.5, 2.0, 0.9]])
+    assert np.abs(displacement_at(sol, outside, reach_mm=0.1) - _quadratic(nearest)).max() < 1e-13
+    with pytest.raises(ValueError, match="0.03 mm from it"):
+        displacement_at(sol, outside[1:2], reach_mm=0.02)

@@ -100,7 +100,10 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     h = size_mm or SIZE_PER_HEIGHT * height
     region = build_region_mesh(layout, site, shape, h, coarse_size_mm, layer_fraction)
     t1 = time.perf_counter()
-    sol = solve_region(layout, region, site.region_mm, lambda p: displacement_at(global_solution, p))
+    # a round bump may bulge past the prism the global model carries it as; with no filler
+    # around it, its cut faces then reach up to its radius outside the global material
+    reach = 0.0 if shape.kind == "box" else 0.5 * max(shape.pad_diameter_mm or 0.0, shape.max_diameter_mm or 0.0)
+    sol = solve_region(layout, region, site.region_mm, lambda p: displacement_at(global_solution, p, reach))
     t2 = time.perf_counter()
     measures = critical_bump_measures(sol)
     if vtu_path is not None:
