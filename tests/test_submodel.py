@@ -4,6 +4,7 @@ mesh refinement."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import meshio
@@ -95,6 +96,8 @@ def test_site_of_the_corner_bump():
     assert np.allclose(find_site(layout, -2.25, -1.75).bump_box_mm[:4], (-2.4, -2.1, -1.9, -1.6))
     with pytest.raises(ValueError, match="no bump"):
         find_site(layout, 2.0, 2.0)   # between bumps: underfill
+    with pytest.raises(ValueError, match="does not hold the bump"):
+        find_site(layout, *CORNER, half_width_mm=0.1)
 
 
 def test_part_at_mirrors_a_quarter_layout():
@@ -222,6 +225,7 @@ def test_round_bumps_mesh_and_solve(explicit, shape, volume, tmp_path):
     assert all(np.isfinite(v) for g in sub.measures.values() for v in g.values())
     # the raw maximum is at least the average, whatever the mesh
     assert sub.measures["raw_maximum"]["von_mises_mpa"] >= sub.measures["bump_average"]["von_mises_mpa"]
+    assert json.loads(json.dumps(sub.summary()))["measures"] == sub.measures
     written = meshio.read(tmp_path / "bump.vtu")
     assert len(written.cells_dict["tetra"]) == sub.n_elements
     assert written.point_data["displacement_mm"].shape == (len(written.points), 3)

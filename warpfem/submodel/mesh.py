@@ -172,6 +172,8 @@ def build_region_mesh(layout: Layout, site: Site, shape: BumpShape, size_mm: flo
                       coarse_size_mm: float | None = None, layer_fraction: float = 0.1) -> RegionMesh:
     """Mesh a submodel region: size ``size_mm`` in the critical bump, ``coarse_size_mm`` (default
     four times that) away from it; interface layers ``layer_fraction`` of the bump height."""
+    if not 0.0 < layer_fraction < 0.5:
+        raise ValueError(f"layer_fraction must lie between 0 and 0.5 (two layers and a core); got {layer_fraction:g}")
     coarse = coarse_size_mm or 4.0 * size_mm
     with gmsh_model("warpfem-submodel"):
         solids, names, parts = _solids(layout, site, shape, layer_fraction)

@@ -179,6 +179,9 @@ def find_site(layout: Layout, x_mm: float, y_mm: float, half_width_mm: float | N
     pitch = bump_pitch_mm(layout, box)
     cx, cy = 0.5 * (box[0] + box[1]), 0.5 * (box[2] + box[3])
     ax_mm, ay_mm = (half_width_mm, half_width_mm) if half_width_mm else pitch
+    if min(ax_mm - 0.5 * (box[1] - box[0]), ay_mm - 0.5 * (box[3] - box[2])) <= 0:
+        raise ValueError(f"a region half-width of {ax_mm:g} mm does not hold the bump itself "
+                         f"({box[1] - box[0]:g} x {box[3] - box[2]:g} mm)")
     depth = depth_mm if depth_mm else max(ax_mm, ay_mm)
     ext = model_extent_mm(layout)
     region = (max(cx - ax_mm, ext[0]), min(cx + ax_mm, ext[1]), max(cy - ay_mm, ext[2]), min(cy + ay_mm, ext[3]),
