@@ -93,7 +93,10 @@ def test_site_of_the_corner_bump():
     # one pitch each side in x and y; below and above, clipped to the substrate's and die's faces
     assert np.allclose(site.region_mm, (1.75, 2.75, 1.75, 2.75, 0.0, SUB_T + GAP + DIE_T))
     # mirrored corners of the quarter model are found too
-    assert np.allclose(find_site(layout, -2.25, -1.75).bump_box_mm[:4], (-2.4, -2.1, -1.9, -1.6))
+    mirrored = find_site(layout, -2.25, -1.75)
+    assert np.allclose(mirrored.bump_box_mm[:4], (-2.4, -2.1, -1.9, -1.6))
+    # copies run x fastest from the array's (-x, -y) corner: column 0, row 1
+    assert (site.bump_copy, mirrored.bump_copy) == (99, 10)
     with pytest.raises(ValueError, match="no bump"):
         find_site(layout, 2.0, 2.0)   # between bumps: underfill
     with pytest.raises(ValueError, match="does not hold the bump"):
@@ -150,6 +153,7 @@ def test_only_faces_inside_the_global_material_are_cut():
 def test_corner_bump_average_matches_the_explicit_model(explicit, corner):
     reference = von_mises_mpa(global_bump_average_mpa(explicit, *CORNER))
     sub = corner.measures["bump_average"]["von_mises_mpa"]
+    assert (corner.part, corner.copy_id, corner.x_mm, corner.y_mm) == ("bumps", 99, *CORNER)
     print(f"\ncorner bump, volume-averaged von Mises: explicit global {reference:.2f} MPa, "
           f"submodel {sub:.2f} MPa ({100 * (sub / reference - 1):+.1f} %)")
     assert abs(sub / reference - 1) < 0.10

@@ -31,12 +31,15 @@ SIZE_PER_HEIGHT = 1.0 / 3.0
 
 @dataclass(frozen=True)
 class SubmodelResult:
-    """One bump's submodel: where it is, how big the problem was, and its stress measures.
+    """One bump's submodel: which bump (its part, the index of its box copy in the part's
+    ``boxes()`` and its centre), how big the problem was, and its stress measures.
 
     ``measures`` groups are explained by ``meaning``; the averages converge under mesh
     refinement, ``raw_maximum`` does not (singular pad corners).
     """
 
+    part: str
+    copy_id: int
     x_mm: float
     y_mm: float
     bump_box_mm: Box
@@ -111,7 +114,7 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     t3 = time.perf_counter()
     cx, cy = site.centre_xy_mm
     return SubmodelResult(
-        x_mm=float(cx), y_mm=float(cy), bump_box_mm=tuple(float(v) for v in site.bump_box_mm),
+        part=layout.parts[site.bump_part].name, copy_id=site.bump_copy, x_mm=float(cx), y_mm=float(cy), bump_box_mm=tuple(float(v) for v in site.bump_box_mm),
         region_mm=tuple(float(v) for v in site.region_mm), shape=asdict(shape), size_mm=h,
         n_dofs=sol.n_dofs, n_elements=int(region.mesh.nelements), n_fixed_dofs=sol.n_fixed_dofs,
         timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, "total": t3 - t0},

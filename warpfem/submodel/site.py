@@ -119,6 +119,7 @@ class Site:
 
     bump_box_mm: Box
     bump_part: int
+    bump_copy: int            # index of the part's box copy (``Part.boxes()``) holding the bump
     filler_part: int          # -1: nothing fills the gap between bumps
     pitch_mm: tuple[float, float]
     region_mm: Box
@@ -186,8 +187,16 @@ def find_site(layout: Layout, x_mm: float, y_mm: float, half_width_mm: float | N
     ext = model_extent_mm(layout)
     region = (max(cx - ax_mm, ext[0]), min(cx + ax_mm, ext[1]), max(cy - ay_mm, ext[2]), min(cy + ay_mm, ext[3]),
               max(box[4] - depth, ext[4]), min(box[5] + depth, ext[5]))
-    return Site(box, int(part_at(layout, [[cx, cy, 0.5 * (box[4] + box[5])]])[0]),
-                filler_part(layout, box, region), pitch, region)
+    part = int(part_at(layout, [[cx, cy, 0.5 * (box[4] + box[5])]])[0])
+    return Site(box, part, copy_at(layout, part, cx, cy), filler_part(layout, box, region), pitch, region)
+
+
+def copy_at(layout: Layout, part: int, x_mm: float, y_mm: float) -> int:
+    """Index of the box copy of a part (in ``Part.boxes()``, whole model) whose footprint holds
+    (x, y); the last one, as later copies win."""
+    boxes = np.array(layout.parts[part].boxes())
+    inside = (boxes[:, 0] <= x_mm) & (x_mm <= boxes[:, 1]) & (boxes[:, 2] <= y_mm) & (y_mm <= boxes[:, 3])
+    return int(np.flatnonzero(inside)[-1])
 
 
 @dataclass(frozen=True)
