@@ -14,7 +14,6 @@ from ..fem import Solution
 from ..geometry import build_layout
 from ..model import ModelLike, load_model
 from ..output import atomic_paths
-from ..pipeline import peak_memory_mb
 from ..post.probe import displacement_at
 from ..post.stress import von_mises_mpa
 from .measures import MEANING, critical_bump_measures
@@ -112,6 +111,9 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     if vtu_path is not None:
         write_submodel_vtu(sol, vtu_path)
     t3 = time.perf_counter()
+    # imported here: the pipeline is to call submodels, and a module-level import would be circular
+    from ..pipeline import peak_memory_mb
+
     cx, cy = site.centre_xy_mm
     return SubmodelResult(
         part=layout.parts[site.bump_part].name, copy_id=site.bump_copy, x_mm=float(cx), y_mm=float(cy), bump_box_mm=tuple(float(v) for v in site.bump_box_mm),
