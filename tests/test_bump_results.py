@@ -44,11 +44,14 @@ def test_corner_bump_is_critical_and_shear_grows_with_dnp(explicit):
     assert np.all(np.diff(shear) > 0)
 
 
-def test_quarter_table_is_the_full_models_quarter():
-    # odd n: a row and a column of bumps stand on the symmetry planes, and are cut by them
-    q = warpfem.solve(flip_chip(n=5, size_mm=0.25)).bumps
-    f = warpfem.solve(flip_chip(n=5, size_mm=0.25, symmetry="full")).bumps
-    assert q.count == 9 and f.count == 25
+@pytest.mark.parametrize("n, bumps", [(5, None), (5, HOMOGENISED), (4, HOMOGENISED)],
+                         ids=["odd-explicit", "odd-homogenised", "even-homogenised"])
+def test_quarter_table_is_the_full_models_quarter(n, bumps):
+    # odd n: a row and a column of bumps stand on the symmetry planes, and are cut by them; even
+    # n: the homogenised cells next to the planes only touch them
+    q = warpfem.solve(flip_chip(n=n, size_mm=0.25, bumps=bumps)).bumps
+    f = warpfem.solve(flip_chip(n=n, size_mm=0.25, symmetry="full", bumps=bumps)).bumps
+    assert q.count == ((n + 1) // 2) ** 2 and f.count == n * n
     keep = (f.columns["x_mm"] > -1e-9) & (f.columns["y_mm"] > -1e-9)
     for name in COLUMNS[1:]:
         assert q.columns[name] == pytest.approx(f.columns[name][keep], rel=1e-6, abs=1e-6), name

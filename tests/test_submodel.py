@@ -4,6 +4,7 @@ mesh refinement."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
@@ -16,7 +17,8 @@ import warpfem
 from warpfem.geometry import build_layout
 from warpfem.model import load_model
 from warpfem.post.stress import von_mises_mpa
-from warpfem.submodel import BumpShape, bump_radius_mm, solve_submodel
+from warpfem.model.bump_shape import radius_at
+from warpfem.submodel import BumpShape, solve_submodel
 from warpfem.submodel.mesh import build_region_mesh
 from warpfem.submodel.site import find_site, part_at, region_cells
 from warpfem.submodel.solve import cut_facets, solve_region
@@ -212,8 +214,8 @@ def _arc_radius(d: float, D: float, h: float, s: float) -> float:
 
 def test_bump_radius_follows_the_arc():
     for s in (-GAP / 2, -0.05, 0.0, 0.02, GAP / 2):
-        assert bump_radius_mm("barrel", 0.3, 0.36, GAP, s) == pytest.approx(_arc_radius(0.3, 0.36, GAP, s), rel=1e-12)
-        assert bump_radius_mm("cylinder", 0.3, 0.0, GAP, s) == 0.15
+        assert radius_at("barrel", 0.3, 0.36, GAP, s) == pytest.approx(_arc_radius(0.3, 0.36, GAP, s), rel=1e-12)
+        assert radius_at("cylinder", 0.3, 0.0, GAP, s) == 0.15
 
 
 @pytest.mark.parametrize("shape, volume", [
@@ -249,3 +251,43 @@ def test_a_second_bump_layer_keeps_its_own_parts():
     assert names.index("balls") in cells.parts
     assert names.index("bumps") not in cells.parts          # the gap's prisms went to the underfill
     assert {names[p] for _, p in bumps} == {"bumps"} and len(bumps) == 4
+
+
+# --- warpfem solve with [bumps] submodel -----------------------------------------------------
+
+def test_solve_submodels_the_critical_bump_of_a_homogenised_model(explicit, tmp_path):
+    """The issue's global-local check: a homogenised global model and a submodel of its critical
+    bump against the explicit model's average over that bump."""
+    model = flip_chip(size_mm=0.25)
+    model["bumps"] = {"global": "homogenised", "filler": "underfill", "submodel": "critical"}
+    result = warpfem.solve(model, tmp_path)
+    b = result.summary["bumps"]
+    assert b["global_model"] == "homogenised" and b["critical_avg_source"] == "submodel"
+    # von Mises here is mostly the bumps' in-plane squeeze between die and substrate, nearly even
+    # over the array's inside; which bump the global model finds, its submodel must match the
+    # explicit model's average over that same bump
+    xy = b["critical_avg_bump_xy_mm"]
+    reference = float(von_mises_mpa(global_bump_average_mpa(explicit, *xy)))
+    assert b["critical_avg_von_mises_mpa"] == pytest.approx(reference, rel=0.10)
+    # the homogenised layer's own estimate for that bump is what the submodel corrects
+    assert b["critical_avg_von_mises_global_mpa"] != pytest.approx(b["critical_avg_von_mises_mpa"], rel=0.10)
+    (sub,) = b["submodels"]
+    assert sub["id"] == b["critical_bump_id"] and sub["measures"]["raw_maximum"]["von_mises_mpa"] > reference
+
+    rows = list(csv.DictReader((tmp_path / "bumps.csv").open()))
+    filled = [r for r in rows if r["submodel_avg_von_mises_mpa"]]
+    assert [int(r["id"]) for r in filled] == [b["critical_bump_id"]]
+    assert float(filled[0]["submodel_avg_von_mises_mpa"]) == pytest.approx(b["critical_avg_von_mises_mpa"], rel=1e-5)
+    vtu = meshio.read(tmp_path / f"submodel_bump_{b['critical_bump_id']}.vtu")
+    assert len(vtu.cells_dict["tetra"]) == sub["n_elements"]
+    assert json.loads((tmp_path / "summary.json").read_text())["bumps"]["submodels"][0]["n_dofs"] == sub["n_dofs"]
+
+
+def test_solve_submodels_the_n_most_critical_bumps():
+    model = flip_chip(size_mm=0.25)
+    model["bumps"] = {"submodel": 2, "submodel_size_mm": GAP / 2}
+    result = warpfem.solve(model)
+    subs = result.summary["bumps"]["submodels"]
+    avg = result.bumps.columns["avg_von_mises_mpa"]
+    assert [s["id"] for s in subs] == [int(i) for i in np.argsort(-avg)[:2]]
+    assert all(s["size_mm"] == GAP / 2 for s in subs)

@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +16,14 @@ import tomli_w
 from . import __version__
 from .fem import Solution, solve_displacement
 from .geometry import Layout, build_layout
+from .memory import peak_memory_mb
 from .meshing import Mesh, build_mesh
 from .model import Model, ModelLike, load_model
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
 
 
 @dataclass(frozen=True)
@@ -40,6 +34,7 @@ class Result:
     fields: Fields
     summary: dict
     bumps: BumpTable | None = None
+    submodels: dict[int, SubmodelResult] = field(default_factory=dict)   # by bump table row
 
     @property
     def model(self) -> Model:
@@ -58,14 +53,17 @@ class Result:
         return self.summary["coplanarity_um"]
 
     def write(self, outdir: str | Path) -> Path:
-        """Write ``summary.json``, ``result.vtu`` and, with bumps, ``bumps.csv`` into ``outdir``: all or
-        none of them."""
+        """Write ``summary.json``, ``result.vtu``, with bumps ``bumps.csv`` and each bump submodel's
+        ``submodel_bump_ID.vtu`` into ``outdir``: all or none of them."""
         outdir = Path(outdir)
         f = self.fields
         targets = [outdir / "result.vtu", outdir / "summary.json"]
         if self.bumps is not None:
             targets.append(outdir / "bumps.csv")
-        with atomic_paths(*targets) as (vtu, js, *csv):
+        ids = [int(self.bumps.columns["id"][r]) for r in self.submodels] if self.submodels else []
+        targets += [outdir / f"submodel_bump_{i}.vtu" for i in ids]
+        with atomic_paths(*targets) as (vtu, js, *rest):
+            csv, subs = rest[:1], rest[1:]
             write_vtu(
                 self.mesh, vtu,
                 point_data={"displacement_mm": self.solution.u_mm},
@@ -78,6 +76,8 @@ class Result:
             write_json(self.summary, js)
             if csv:
                 write_bumps_csv(self.bumps, csv[0])
+            for sub, tmp in zip(self.submodels.values(), subs):
+                submodel_vtu(sub.solution).write(tmp, file_format="vtu")
         return outdir
 
 
@@ -126,12 +126,17 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     t2 = time.perf_counter()
     fields = element_fields(sol)
     table, bumps = bump_results(sol, fields, model, layers)
-    summary = {"model": model.name, **metrics(sol, fields, bumps)}
     t3 = time.perf_counter()
+    subs = submodel_bumps(model, sol, table)
+    if subs:
+        table, bumps = with_submodels(table, bumps, subs, model)
+    t4 = time.perf_counter()
+    summary = {"model": model.name, **metrics(sol, fields, bumps)}
     summary.update(
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
               "element": "hex20 (20-node serendipity brick)"},
-        timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, "total": t3 - t0},
+        timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}),
+                   "total": t4 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
         materials=materials_used(layout),
@@ -141,7 +146,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         warpfem_version=__version__,
     )
     summary["timings_s"] = {k: round(v, 4) for k, v in summary["timings_s"].items()}
-    result = Result(sol, fields, summary, table)
+    result = Result(sol, fields, summary, table, subs)
     if outdir is not None:
         result.write(outdir)
     return result

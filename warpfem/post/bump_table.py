@@ -133,7 +133,13 @@ def bump_table(sol: Solution, stress_mpa: np.ndarray,
     np.maximum.at(hi, g, mesh.nodes[mesh.elements[sel, 6], :2])
     centre = 0.5 * (lo + hi)
     if sol.layout.quarter:
-        on_plane = np.abs(lo) < _PLANE_TOL_MM      # the bump continues in the mirrored quarter
+        # a bump continues in the mirrored quarter when it starts on a symmetry plane and the
+        # site box it was cut from straddles that plane (a homogenised cell may just touch it)
+        copy = np.zeros(n, dtype=np.int64)
+        copy[g] = mesh.copy[sel]
+        site = np.array([parts[owner[i]].site_boxes()[copy[i]] for i in range(n)])
+        straddles = np.stack([site[:, 0] < -_PLANE_TOL_MM, site[:, 2] < -_PLANE_TOL_MM], axis=1)
+        on_plane = (np.abs(lo) < _PLANE_TOL_MM) & straddles
         centre[on_plane] = 0.0
         odd = [(0, 1), (1, 0)]
         for axis, comps in ((0, [(0, 2), (2, 0)]), (1, [(1, 2), (2, 1)])):

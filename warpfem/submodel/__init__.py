@@ -3,12 +3,14 @@ the global displacement, stress measures that converge (volume averages) beside 
 
 Modules, in the order data flows: :mod:`.site` (where, and what material) → :mod:`.shape` (the
 bump's real shape) → :mod:`.mesh` (OpenCASCADE + Gmsh) → :mod:`.solve` (scikit-fem) →
-:mod:`.measures` → :mod:`.run` (:func:`solve_submodel`).
+:mod:`.measures` → :mod:`.run` (:func:`solve_submodel`) → :mod:`.report` (the bumps a model
+asks for, merged into its bump table and summary).
 """
 
 from .measures import MEANING, critical_bump_measures
-from .run import SubmodelResult, solve_submodel, write_submodel_vtu
-from .shape import BumpShape, bump_radius_mm
+from .report import submodel_bumps, with_submodels
+from .run import SubmodelResult, solve_submodel, submodel_vtu, write_submodel_vtu
+from .shape import BumpShape
 
-__all__ = ["BumpShape", "MEANING", "SubmodelResult", "bump_radius_mm", "critical_bump_measures",
-           "solve_submodel", "write_submodel_vtu"]
+__all__ = ["BumpShape", "MEANING", "SubmodelResult", "critical_bump_measures", "solve_submodel",
+           "submodel_bumps", "submodel_vtu", "with_submodels", "write_submodel_vtu"]

@@ -19,7 +19,8 @@ from skfem.assembly import Dofs
 
 from ..geometry import Layout
 from ..meshing.session import gmsh_model
-from .shape import BumpShape, bump_radius_mm
+from ..model.bump_shape import radius_at
+from .shape import BumpShape
 from .site import Box, Site, region_cells
 
 #: Gmsh's element type number for the 10-node tetrahedron
@@ -60,7 +61,7 @@ def _bump_solid(box: Box, shape: BumpShape) -> int:
         return occ.addBox(x0, y0, z0, x1 - x0, y1 - y0, z1 - z0)
     cx, cy, h = 0.5 * (x0 + x1), 0.5 * (y0 + y1), z1 - z0
     d, D = shape.pad_diameter_mm, shape.max_diameter_mm or shape.pad_diameter_mm
-    r_pad, r_mid = bump_radius_mm(shape.kind, d, D, h, 0.5 * h), bump_radius_mm(shape.kind, d, D, h, 0.0)
+    r_pad, r_mid = radius_at(shape.kind, d, D, h, 0.5 * h), radius_at(shape.kind, d, D, h, 0.0)
     if shape.kind == "cylinder" or r_mid - r_pad < 1e-9:
         return occ.addCylinder(cx, cy, z0, 0.0, 0.0, h, r_pad)
     # the barrel: revolve the half profile (axis, pad edge, arc through the widest point, pad edge)

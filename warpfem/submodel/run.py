@@ -12,6 +12,7 @@ import numpy as np
 
 from ..fem import Solution
 from ..geometry import build_layout
+from ..memory import peak_memory_mb
 from ..model import ModelLike, load_model
 from ..output import atomic_paths
 from ..post.probe import displacement_at
@@ -61,7 +62,7 @@ class SubmodelResult:
         return out
 
 
-def write_submodel_vtu(sol: RegionSolution, path: str | Path) -> Path:
+def submodel_vtu(sol: RegionSolution) -> meshio.Mesh:
     """The submodel as linear tetrahedra (its vertices), with the displacement (mm) at each
     vertex and per element the region label and volume-averaged stress (MPa)."""
     mesh, basis = sol.region.mesh, sol.basis
@@ -69,13 +70,17 @@ def write_submodel_vtu(sol: RegionSolution, path: str | Path) -> Path:
     w = sol.dx_mm3
     sigma = np.einsum("eqij,eq->eij", sol.stress_mpa, w) / w.sum(axis=1)[:, None, None]
     # a P2 mesh's points list its vertices first, then its mid-edge nodes
-    out = meshio.Mesh(mesh.p[:, :mesh.nvertices].T, [("tetra", mesh.t.T)], point_data={"displacement_mm": u},
-                      cell_data={"label": [sol.region.label.astype(np.int32)],
-                                 "stress_mpa": [sigma.reshape(-1, 9)],
-                                 "von_mises_mpa": [von_mises_mpa(sigma)]})
+    return meshio.Mesh(mesh.p[:, :mesh.nvertices].T, [("tetra", mesh.t.T)], point_data={"displacement_mm": u},
+                       cell_data={"label": [sol.region.label.astype(np.int32)],
+                                  "stress_mpa": [sigma.reshape(-1, 9)],
+                                  "von_mises_mpa": [von_mises_mpa(sigma)]})
+
+
+def write_submodel_vtu(sol: RegionSolution, path: str | Path) -> Path:
+    """Write :func:`submodel_vtu` to ``path`` atomically."""
     path = Path(path)
     with atomic_paths(path) as (tmp,):
-        out.write(tmp, file_format="vtu")
+        submodel_vtu(sol).write(tmp, file_format="vtu")
     return path
 
 
@@ -88,8 +93,9 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     materials), driven by ``global_solution`` (the explicit model, or one whose bump layer is
     homogenised) on the region's cut faces.
 
-    ``shape``: the bump's real shape (default: the model's box). ``size_mm``: element size in the
-    bump (default a third of its height); ``coarse_size_mm`` away from it (default 4 x size).
+    ``shape``: the bump's real shape (default: the one the model's bump part gives).
+    ``size_mm``: element size in the bump (default a third of its height); ``coarse_size_mm``
+    away from it (default 4 x size).
     ``half_width_mm``: region half-width about the bump centre (default one pitch);
     ``depth_mm``: region depth below and above the gap (default the half-width).
     ``layer_fraction``: interface layers' share of the bump height.
@@ -97,7 +103,7 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     t0 = time.perf_counter()
     layout = build_layout(load_model(model))
     site: Site = find_site(layout, x_mm, y_mm, half_width_mm, depth_mm)
-    shape = shape or BumpShape()
+    shape = shape or BumpShape.of_part(layout.parts[site.bump_part])
     height = site.bump_box_mm[5] - site.bump_box_mm[4]
     h = size_mm or SIZE_PER_HEIGHT * height
     region = build_region_mesh(layout, site, shape, h, coarse_size_mm, layer_fraction)
@@ -111,9 +117,6 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     if vtu_path is not None:
         write_submodel_vtu(sol, vtu_path)
     t3 = time.perf_counter()
-    # imported here: the pipeline is to call submodels, and a module-level import would be circular
-    from ..pipeline import peak_memory_mb
-
     cx, cy = site.centre_xy_mm
     return SubmodelResult(
         part=layout.parts[site.bump_part].name, copy_id=site.bump_copy, x_mm=float(cx), y_mm=float(cy), bump_box_mm=tuple(float(v) for v in site.bump_box_mm),

@@ -1,15 +1,16 @@
 """The real shape of one solder bump: a box, a cylinder or a barrel, as a radius along its height.
 
 The global mesh carries every bump as a square prism; the submodel gives the critical one its
-real shape. A barrel's profile is the circular arc through the pad edges (radius d/2 at the
-bottom and top of the gap) and its widest point (radius D/2 at mid-height).
+real shape, whose geometry (a barrel's arc profile, radii, volume) is
+:mod:`warpfem.model.bump_shape`'s.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
+
+from ..model.schema import Part
 
 BumpKind = Literal["box", "cylinder", "barrel"]
 
@@ -29,17 +30,10 @@ class BumpShape:
         if self.kind == "barrel" and not (self.max_diameter_mm and self.max_diameter_mm >= self.pad_diameter_mm):
             raise ValueError("a barrel bump needs max_diameter_mm >= pad_diameter_mm")
 
-
-def bump_radius_mm(kind: str, pad_diameter_mm: float, max_diameter_mm: float, height_mm: float,
-                   z_from_mid_mm: float) -> float:
-    """Radius of a cylinder or barrel bump at height ``z_from_mid_mm`` above its mid-plane, mm."""
-    r_pad = 0.5 * pad_diameter_mm
-    r_max = 0.5 * max_diameter_mm if kind == "barrel" else r_pad
-    if r_max - r_pad < 1e-12:
-        return r_pad
-    half = 0.5 * height_mm
-    # the arc's centre lies on the mid-plane, at distance c from the axis: equal distance to the
-    # widest point (r_max, 0) and to the pad edge (r_pad, half)
-    c = (r_max**2 - r_pad**2 - half**2) / (2.0 * (r_max - r_pad))
-    rho = r_max - c
-    return c + math.sqrt(rho**2 - z_from_mid_mm**2)
+    @classmethod
+    def of_part(cls, part: Part) -> "BumpShape":
+        """The shape a model's bump part gives its bumps."""
+        if part.bump_shape == "box":
+            return cls()
+        pad, widest = part.bump_diameters_mm()
+        return cls(part.bump_shape, pad, widest if part.bump_shape == "barrel" else None)
