@@ -45,3 +45,13 @@ def bilayer() -> Path:
 
 def clone(d: dict) -> dict:
     return copy.deepcopy(d)
+
+
+def assert_refused(res, words: list[str]) -> None:
+    """A CLI run refused its input: exit code 2 and one line on stderr, "error: ..." holding
+    every one of ``words``."""
+    assert res.exit_code == 2, res.output
+    message = res.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    for w in words:
+        assert w in message, f"{w!r} not in {message!r}"
