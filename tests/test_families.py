@@ -247,6 +247,20 @@ def test_002_either_heat_sink_alone():
     assert extent(lay, "second_heat_sink") == pytest.approx((-8, 8, -8, 8, -0.35, -0.05))
 
 
+def test_round_bumps_in_a_full_array_keep_their_volume():
+    model = warpfem.expand(family_model("molded_flip_chip_heat_sink", bump_layout="full", bump_pitch_mm=0.4,
+                                        bump_pad_mm=0.2, bump_shape="cylinder"))
+    bumps = next(p for p in model.parts if p.name == "bumps")
+    assert (bumps.shape, bumps.pad_diameter_mm) == ("cylinder", 0.2)
+    # 15 x 15 cylinders of 0.2 mm diameter, 0.08 mm high, carried as prisms of their volume
+    assert volumes(build_layout(model))["bumps"] == pytest.approx(15 * 15 * math.pi * 0.1**2 * 0.08, rel=1e-9)
+    barrel = warpfem.expand(family_model("molded_flip_chip_heat_sink", bump_layout="full", bump_pitch_mm=0.4,
+                                         bump_pad_mm=0.2, bump_shape="barrel"))
+    part = next(p for p in barrel.parts if p.name == "bumps")
+    assert (part.shape, part.max_diameter_mm) == ("barrel", pytest.approx(0.24))
+    assert part.box[1] - part.box[0] == pytest.approx(0.24)   # the bounding box holds the widest point
+
+
 # --- seed 003 ---------------------------------------------------------------------------------
 
 def test_003_back_to_back_stack():

@@ -10,8 +10,9 @@ layouts, both at the given (real) pitch and bump size:
 - ``"full"``: the whole die face, for small dies or a coarse pitch.
 
 Either way the bump positions are those of the full array: the outermost bump centre is at least
-half a pitch inside the die edge. Bumps are square prisms of side ``bump_pad_mm`` spanning the
-whole bonding gap (``bump_height_mm``).
+half a pitch inside the die edge. Bumps span the whole bonding gap (``bump_height_mm``): square
+prisms of side ``bump_pad_mm``, or in a full array cylinders or barrels (``bump_shape``) on pads of
+that diameter, which the global mesh carries as equal-volume prisms and a submodel in their shape.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import MAX_COLUMNS, FamilyParams, Mm, When, carved_block, centred_grid, fail, part, when
+
+
+#: a barrel's default widest diameter over its pad diameter: reflowed SAC bumps bulge 10-30 %
+BARREL_BULGE = 1.2
 
 
 class BumpKeys(FamilyParams):
@@ -34,13 +39,41 @@ class BumpKeys(FamilyParams):
     bump_pad_mm: Mm = Field(0.1, description="side of a (square) bump, about the pad and bump diameter")
     bump_height_mm: Mm = Field(0.08, description="bump height, which is the flip-chip bonding gap")
     bump_material: str = Field("sac305", description="bump material")
+    bump_shape: Literal["box", "cylinder", "barrel"] = Field(
+        "box", description='"box" (square prism), "cylinder" or "barrel" (reflowed solder), pad diameter bump_pad_mm; '
+                           'round bumps need bump_layout = "full"')
+    bump_max_diameter_mm: Mm | None = Field(
+        None, description="widest diameter of a barrel bump, at mid-height (default: 1.2 x bump_pad_mm)")
 
-    ONLY_WHEN: ClassVar[dict[str, When | tuple[When, ...]]] = {"corner_bumps": when("bump_layout", "corners")}
+    ONLY_WHEN: ClassVar[dict[str, When | tuple[When, ...]]] = {
+        "corner_bumps": when("bump_layout", "corners"),
+        "bump_max_diameter_mm": when("bump_shape", "barrel"),
+    }
+
+    def bump_width_mm(self) -> float:
+        """The bump's widest extent across, mm: its side, or a barrel's widest diameter."""
+        if self.bump_shape != "barrel":
+            return self.bump_pad_mm
+        return self.bump_max_diameter_mm or BARREL_BULGE * self.bump_pad_mm
 
     def check_bumps(self) -> None:
+        if self.bump_shape != "box" and self.bump_layout != "full":
+            fail("bump_shape", f'a {self.bump_shape} bump needs bump_layout = "full" (the "corners" patches are carved '
+                               f"from a block, so their bumps are boxes)")
         if self.bump_pad_mm >= self.bump_pitch_mm:
             fail("bump_pad_mm", f"the bumps ({self.bump_pad_mm:g} mm) are as wide as their pitch "
                                 f"({self.bump_pitch_mm:g} mm), so neighbours would touch")
+        if self.bump_shape == "barrel":
+            self._check_barrel()
+
+    def _check_barrel(self) -> None:
+        width = self.bump_width_mm()
+        if width < self.bump_pad_mm:
+            fail("bump_max_diameter_mm", f"the barrel's widest diameter ({width:g} mm) is below its pad "
+                                         f"diameter ({self.bump_pad_mm:g} mm)")
+        if width >= self.bump_pitch_mm:
+            fail("bump_max_diameter_mm", f"the barrels ({width:g} mm wide) are as wide as their pitch "
+                                         f"({self.bump_pitch_mm:g} mm), so neighbours would touch")
 
 
 def bump_count(p: BumpKeys, die_mm: float) -> int:
@@ -71,9 +104,14 @@ def bump_parts(name: str, p: BumpKeys, die_mm: float, z0_mm: float) -> list[dict
     c = centred_grid(die_mm, p.bump_pitch_mm)
     z = [z0_mm, z0_mm + p.bump_height_mm]
     if p.bump_layout == "full":
-        h, pitch = 0.5 * p.bump_pad_mm, p.bump_pitch_mm
-        return [part(name, p.bump_material, [c[0] - h, c[0] + h, c[0] - h, c[0] + h, *z], role="bumps",
-                     array={"nx": n, "ny": n, "pitch_x_mm": pitch, "pitch_y_mm": pitch})]
+        h, pitch = 0.5 * p.bump_width_mm(), p.bump_pitch_mm
+        out = part(name, p.bump_material, [c[0] - h, c[0] + h, c[0] - h, c[0] + h, *z], role="bumps",
+                   array={"nx": n, "ny": n, "pitch_x_mm": pitch, "pitch_y_mm": pitch})
+        if p.bump_shape != "box":
+            out.update(shape=p.bump_shape, pad_diameter_mm=p.bump_pad_mm)
+        if p.bump_shape == "barrel":
+            out["max_diameter_mm"] = p.bump_width_mm()
+        return [out]
     k = p.corner_bumps
     xy, holes = carved_block(c[:k], c[:k], p.bump_pad_mm)
     span = c[n - k] - c[0]
