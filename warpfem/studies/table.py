@@ -22,7 +22,7 @@ CASE_COLUMNS = ["case", "kind", "status", "error", "model_hash"]
 
 #: the headline metrics, first after the varied keys (the rest follow in the summary's order)
 HEADLINE = ["warpage_um", "coplanarity_um", "shape", "die.max_von_mises_mpa", "die.max_principal_mpa",
-            "bumps.max_von_mises_mpa", "bumps.max_shear_mpa", "bumps.max_peel_mpa",
+            "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa", "bumps.max_shear_mpa", "bumps.max_peel_mpa",
             "bumps.critical_bump_xy_mm", "bumps.part", "mesh.dofs", "timings_s.total"]
 
 
@@ -99,7 +99,7 @@ class StudyTable:
 
 #: the columns a Markdown table shows by default
 MARKDOWN_METRICS = ["warpage_um", "coplanarity_um", "die.max_von_mises_mpa", "die.max_principal_mpa",
-                    "bumps.max_von_mises_mpa"]
+                    "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa"]
 
 
 def _markdown_cell(value: Any, digits: int | None) -> str:
