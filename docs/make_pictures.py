@@ -10,6 +10,7 @@ a 256-colour palette would halve that but bands the colour maps).
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 import warpfem  # noqa: E402
 from warpfem.pictures import plot, save_picture  # noqa: E402
+from warpfem.pictures.bump_map import write_bump_map  # noqa: E402
 
 #: the package every view is drawn for: seed 002, stiffener, lid and second heat sink
 PACKAGE = REPO / "studies" / "families" / "stiffener_dual_heat_sink.toml"
@@ -48,6 +50,10 @@ def main() -> None:
     bumped = warpfem.solve(BUMPED)
     draw(bumped, "bumps_stress", "stress")
     draw(bumped, "bumps_section", "section", section_y_mm=bumped.summary["bumps"]["critical_bump_xy_mm"][1])
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        path = write_bump_map(bumped.write(tmp), "avg_shear_mpa", OUT / "bumps_map.png")
+        print(f"{path.relative_to(REPO)}: {time.perf_counter() - t0:.2f} s, {path.stat().st_size / 1024:.0f} KB")
 
 
 if __name__ == "__main__":
