@@ -128,8 +128,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     table, bumps = bump_results(sol, fields, model, layers)
     t3 = time.perf_counter()
     subs = submodel_bumps(model, sol, table)
-    if subs:
-        table, bumps = with_submodels(table, bumps, subs, model)
+    table, bumps = with_submodels(table, bumps, subs, model)
     t4 = time.perf_counter()
     summary = {"model": model.name, **metrics(sol, fields, bumps)}
     summary.update(

@@ -15,25 +15,26 @@ MEASURES = {
 }
 
 
-def fatigue_life(shear_mpa: np.ndarray, shear_modulus_mpa: np.ndarray, model: Model) -> np.ndarray | None:
-    """Engelmaier cycles to failure from volume-averaged shear stresses (MPa) at the model's ΔT,
-    or None when the model gives no ``[cycle]`` (or no temperature change)."""
+def fatigue_life(shear_mpa: np.ndarray, shear_modulus_mpa: np.ndarray,
+                 model: Model) -> tuple[np.ndarray, np.ndarray] | None:
+    """Elastic shear strain ranges and Engelmaier cycles to failure from volume-averaged shear
+    stresses (MPa) at the model's ΔT, or None when the model gives no ``[cycle]`` (or no
+    temperature change)."""
     cycle = model.cycle
     if cycle is None or model.load.delta_t_k == 0:
         return None
     strain = shear_strain_range(shear_mpa, shear_modulus_mpa, cycle.range_k, model.load.delta_t_k)
-    return cycles_to_failure(strain, fatigue_exponent(cycle.mean_c, rate_term(cycle)[0]))
+    return strain, cycles_to_failure(strain, fatigue_exponent(cycle.mean_c, rate_term(cycle)[0]))
 
 
 def with_fatigue(table: BumpTable, model: Model) -> tuple[BumpTable, dict | None]:
     """The table with ``shear_strain_range`` and ``cycles_to_failure`` columns, and the summary's
     ``fatigue`` entry, when the model gives a ``[cycle]``; else both unchanged and None."""
-    life = fatigue_life(table.columns["avg_shear_mpa"], table.shear_modulus_mpa, model)
-    if life is None:
+    found = fatigue_life(table.columns["avg_shear_mpa"], table.shear_modulus_mpa, model)
+    if found is None:
         return table, None
+    strain, life = found
     cycle = model.cycle
-    strain = shear_strain_range(table.columns["avg_shear_mpa"], table.shear_modulus_mpa, cycle.range_k,
-                                model.load.delta_t_k)
     f, form = rate_term(cycle)
     table = table.with_columns(shear_strain_range=strain, cycles_to_failure=life)
     worst = int(np.argmin(life))

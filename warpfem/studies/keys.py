@@ -12,6 +12,8 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from pydantic.fields import FieldInfo
+
 from ..errors import ModelError
 from ..model import LIBRARY, Model
 from ..model.families import REGISTRY
@@ -58,10 +60,13 @@ def material_keys() -> list[str]:
     return [k for k in _empty_material() if k != "source"]
 
 
-def _family_keys(data: dict) -> set[str]:
-    """The parameters the family named in ``data``'s ``[model]`` table takes (none if unknown)."""
+def _unset_family_param(data: dict, path: tuple[str, ...]) -> FieldInfo | None:
+    """The field of ``family.NAME`` when ``path`` names a parameter of ``data``'s family that its
+    ``[family]`` table leaves at the default; else None."""
+    if len(path) != 2 or path[0] != "family" or path[1] in (data.get("family") or {}):
+        return None
     family = REGISTRY.get(str((data.get("model") or {}).get("family")))
-    return set(family.params.model_fields) if family else set()
+    return family.params.model_fields.get(path[1]) if family else None
 
 
 def named_part(items: list, name: str, key: str, where: str = "") -> dict:
@@ -108,7 +113,7 @@ def _container(data: dict, key: str, where: str, create: bool,
     path = split(key)
     if path[0] == "family" and len(path) > 1 and data.get("family") is None:
         raise UnknownKey(f"{where}key '{key}': the model is not a family model ([model] family is not set).")
-    if len(path) == 2 and path[0] == "family" and path[1] not in data["family"] and path[1] in _family_keys(data):
+    if _unset_family_param(data, path) is not None:
         return data["family"], path[1]  # a parameter the base leaves at its default
     node: Any = data
     for i, seg in enumerate(path[:-1]):
@@ -150,10 +155,9 @@ def remove_part(data: dict, name: str, where: str = "") -> None:
 def lookup(data: dict, key: str) -> Any:
     """The value ``key`` names in ``data`` (a built-in material's value where no table sets it), or None."""
     path = split(key)
-    if len(path) == 2 and path[0] == "family" and path[1] not in (data.get("family") or {}):
-        family = REGISTRY.get(str((data.get("model") or {}).get("family")))
-        field = family.params.model_fields.get(path[1]) if family else None
-        return None if field is None else field.default
+    unset = _unset_family_param(data, path)
+    if unset is not None:
+        return unset.default
     node: Any = data
     try:
         for i, seg in enumerate(path):

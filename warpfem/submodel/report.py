@@ -57,10 +57,10 @@ def with_submodels(table: BumpTable, entry: dict, subs: dict[int, SubmodelResult
         for name, group, quantity in COLUMNS:
             columns[name][r] = sub.measures[group][quantity]
     rows = np.array(sorted(subs))
-    life = fatigue_life(columns["submodel_avg_shear_mpa"][rows], table.shear_modulus_mpa[rows], model)
-    if life is not None:
+    found = fatigue_life(columns["submodel_avg_shear_mpa"][rows], table.shear_modulus_mpa[rows], model)
+    if found is not None:
         columns["submodel_cycles_to_failure"] = np.full(table.count, np.nan)
-        columns["submodel_cycles_to_failure"][rows] = life
+        columns["submodel_cycles_to_failure"][rows] = found[1]
     table = table.with_columns(**columns)
     entry = dict(entry)
     entry["submodels"] = [{"id": int(table.columns["id"][r]), **sub.summary()} for r, sub in subs.items()]
@@ -69,7 +69,7 @@ def with_submodels(table: BumpTable, entry: dict, subs: dict[int, SubmodelResult
         entry["critical_avg_von_mises_global_mpa"] = entry["critical_avg_von_mises_mpa"]
         entry["critical_avg_von_mises_mpa"] = float(columns["submodel_avg_von_mises_mpa"][crit])
         entry["critical_avg_source"] = "submodel"
-        if life is not None:
+        if found is not None:
             entry["fatigue"] = {**entry["fatigue"],
                                 "critical_submodel_cycles_to_failure": float(columns["submodel_cycles_to_failure"][crit])}
     return table, entry
