@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import gmsh
 import numpy as np
 import pytest
@@ -12,6 +15,7 @@ from test_assembly import IRREGULAR
 from warpfem.cli import app
 from warpfem.geometry import build_layout
 from warpfem.meshing import build_mesh
+from warpfem.meshing.session import gmsh_model
 
 
 def _volumes(mesh):
@@ -71,9 +75,7 @@ def test_mesh_command_writes_physical_groups(tmp_path, small_fcbga):
     out = tmp_path / "m.msh"
     res = CliRunner().invoke(app, ["mesh", str(small_fcbga), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    gmsh.initialize()
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with gmsh_model("check"):
         gmsh.open(str(out))
         groups = {gmsh.model.getPhysicalName(d, t): t for d, t in gmsh.model.getPhysicalGroups(3)}
         assert set(groups) == {"substrate", "underfill", "bumps", "die"}
@@ -86,5 +88,24 @@ def test_mesh_command_writes_physical_groups(tmp_path, small_fcbga):
         q = gmsh.model.mesh.getElementQualities(np.concatenate(
             [gmsh.model.mesh.getElements(3, e)[1][0] for _, e in gmsh.model.getEntities(3)]), "minSJ")
         assert q.min() > 0.999  # undistorted bricks
+
+
+def _sigpipe_ignored() -> bool:
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return bool(int(status["SigIgn"], 16) >> (signal.SIGPIPE - 1) & 1)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the signal mask from Linux's /proc")
+def test_meshing_leaves_sigpipe_ignored(small_fcbga):
+    """Gmsh's initialise resets SIGPIPE to 'terminate'; a process that meshed must still get
+    BrokenPipeError from a closed pipe (a study whose worker died) rather than die silently."""
+    assert _sigpipe_ignored()
+    warpfem.mesh(small_fcbga)
+    assert _sigpipe_ignored()
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        with pytest.raises(BrokenPipeError):
+            os.write(writer, b"x")
     finally:
-        gmsh.finalize()
+        os.close(writer)
