@@ -387,7 +387,7 @@ def test_local_worker_processes_run_the_study(local_run):
 
 def test_dask_run_equals_local_run(tmp_path, local_run):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         table = warpfem.study(PARALLEL, tmp_path, scheduler=cluster.scheduler_address, progress=False)
     assert [{k: v for k, v in r.items() if k not in RUN_COLUMNS and not k.startswith("timings_s.")}
             for r in table] == _comparable(local_run)
