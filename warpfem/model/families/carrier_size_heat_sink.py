@@ -61,7 +61,6 @@ class Params(BumpKeys, LeadFrameKeys):
 
     VARIANT_DEFAULTS: ClassVar[dict[str, tuple[str, dict[Any, Any]]]] = {
         "carrier_thickness_mm": ("carrier", {"substrate": 0.3, "lead_frame": 0.2}),
-        "carrier_material": ("carrier", {"substrate": "bt_laminate", "lead_frame": "copper"}),
     }
     ONLY_WHEN: ClassVar[dict[str, When | tuple[When, ...]]] = {
         **{k: _FLIP_CHIP for k in ("bump_layout", "bump_pitch_mm", "bump_pad_mm", "bump_height_mm", "bump_material")},

@@ -15,7 +15,7 @@ mirror each other are one part: a box carved into balls by strip-shaped holes, c
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -36,6 +36,10 @@ class LeadFrameKeys(FamilyParams):
     lead_width_mm: Mm = Field(0.25, description="lead width")
     lead_length_mm: Mm = Field(0.4, description="lead length, inward from the package edge")
 
+    #: a lead frame is a copper sheet; the family names the substrate-or-lead-frame ``carrier`` switch
+    VARIANT_DEFAULTS: ClassVar[dict[str, tuple[str, dict[Any, Any]]]] = {
+        "carrier_material": ("carrier", {"substrate": "bt_laminate", "lead_frame": "copper"}),
+    }
     ONLY_WHEN: ClassVar[dict[str, When | tuple[When, ...]]] = {
         k: when("carrier", "lead_frame")
         for k in ("die_pad_size_mm", "lead_pitch_mm", "lead_width_mm", "lead_length_mm")

@@ -53,7 +53,6 @@ class Params(ChipSetPackageKeys):
 
     VARIANT_DEFAULTS: ClassVar[dict[str, tuple[str, dict[Any, Any]]]] = {
         "carrier_thickness_mm": ("carrier", {"substrate": 0.4, "lead_frame": 0.2}),
-        "carrier_material": ("carrier", {"substrate": "bt_laminate", "lead_frame": "copper"}),
     }
 
     @model_validator(mode="before")
