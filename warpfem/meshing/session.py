@@ -21,6 +21,8 @@ def _restore_sigpipe() -> None:
     if not hasattr(signal, "SIGPIPE"):
         return
     wanted = signal.getsignal(signal.SIGPIPE)
+    if wanted is None:  # set outside Python (an embedding host): not ours to change
+        return
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGPIPE, wanted)
     elif wanted == signal.SIG_IGN:  # signal.signal refuses other threads; the disposition is per process
