@@ -1,6 +1,7 @@
 """Stage 3 — the finite-element solve: element classes, assembly, supports, linear solver."""
 
 from .parallel import limited_threads
-from .thermoelastic import Solution, solve_displacement
+from .system import StiffnessSystem
+from .thermoelastic import Solution, solve_displacement, solve_thermal
 
-__all__ = ["Solution", "limited_threads", "solve_displacement"]
+__all__ = ["Solution", "StiffnessSystem", "limited_threads", "solve_displacement", "solve_thermal"]

@@ -1,14 +1,17 @@
 """Global stiffness and thermal load, assembled at the cost of a scatter.
 
-Elements are grouped into classes of equal material and brick size; each class's element matrix
-is computed once (:mod:`.element`). The global matrix is built in 3 x 3 node blocks whose
-positions follow from the mesh's lattice numbering, and each block is summed by one scatter-add
-per component: the cost of assembly is that of reading every element's node pairs once.
+Elements are grouped into classes of equal material and brick size; a class's element matrix is
+a combination of twelve fixed matrices (:mod:`.element`), formed one row of nodes at a time, so a
+graded mesh whose every brick differs costs no more memory than its matrix. The global matrix is
+built in 3 x 3 node blocks whose positions follow from the mesh's lattice numbering: each local
+node pair of every element lands in a slot known in advance, so assembly is twenty scatter-adds
+of whole arrays, whatever the number of classes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,7 +19,7 @@ import scipy.sparse as sp
 from ..geometry import Layout
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .element import brick_stiffness, brick_thermal_load
+from .element import brick_coefficients, brick_thermal_load, stiffness_basis
 
 #: brick sizes equal to this many mm are the same class
 _SIZE_QUANTUM_MM = 1e-9
@@ -68,14 +71,116 @@ def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 
+@dataclass(frozen=True)
+class BrickMatrices:
+    """Element matrices of brick classes, kept as their weights on the twelve-matrix basis and
+    formed only when asked for."""
+
+    coefficients: np.ndarray  # (C, 12)
+
+    def __len__(self) -> int:
+        return len(self.coefficients)
+
+    def blocks(self, a: int, kinds: np.ndarray, out: np.ndarray) -> None:
+        """The 3 x 3 blocks of local node a against each local node b, into ``out`` (n, 180)."""
+        np.matmul(self.coefficients[kinds], _basis_blocks()[a], out=out)
+
+    def dense(self, kinds: np.ndarray) -> np.ndarray:
+        """The whole matrices (n, 60, 60) of the classes ``kinds``."""
+        return (self.coefficients[kinds] @ stiffness_basis().reshape(12, -1)).reshape(-1, 60, 60)
+
+
+@dataclass(frozen=True)
+class DenseMatrices:
+    """Element matrices held whole, (C, 60, 60): those of a multigrid's coarse levels."""
+
+    Ke: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.Ke)
+
+    def blocks(self, a: int, kinds: np.ndarray, out: np.ndarray) -> None:
+        out.reshape(-1, 20, 3, 3)[:] = self.Ke[kinds, 3 * a:3 * a + 3, :].reshape(-1, 3, 20, 3).transpose(0, 2, 1, 3)
+
+    def dense(self, kinds: np.ndarray) -> np.ndarray:
+        return self.Ke[kinds]
+
+
+ElementMatrices = BrickMatrices | DenseMatrices
+
+
+@lru_cache(maxsize=1)
+def _basis_blocks() -> np.ndarray:
+    """The stiffness basis as block rows: (20 a, 12, 20 b * 3 p * 3 q)."""
+    B = stiffness_basis().reshape(12, 20, 3, 20, 3)
+    return np.ascontiguousarray(B.transpose(1, 0, 3, 2, 4).reshape(20, 12, 180))
+
+
 #: the 125 half-step offsets a node can have to a node of an element it shares, (125, 3)
 OFFSETS = np.stack(np.unravel_index(np.arange(125), (5, 5, 5)), axis=1) - 2
 
 
 def _offset_code(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
-    """Code in [0, 125) of local node b's half-step offset from local node a."""
+    """Code in [0, 125) of local node b's half-step offset from local node a; the reverse
+    offset has code 124 - code."""
     d = VTK_HALF_STEPS[b] - VTK_HALF_STEPS[a] + 2
     return d @ np.array([25, 5, 1])
+
+
+#: CODE[a, b]: the offset code of local node b seen from local node a
+CODE = _offset_code(np.arange(20)[:, None], np.arange(20)[None, :])
+
+#: element-node pairs summed per pass of the assembly (bounds its temporaries to ~100 MB)
+_PAIRS_PER_PASS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Where every block of a lattice mesh's stiffness lives (3 x 3 blocks, node order).
+
+    A node's row holds the lattice offsets its elements reach; nodes whose elements sit at the
+    same local positions share a row shape, and a package mesh has few such shapes, so each
+    shape is worked out once.
+    """
+
+    indptr: np.ndarray         # (N + 1,)
+    indices: np.ndarray        # (nnzb,)
+    shape_of_node: np.ndarray  # (N,)
+    rank: np.ndarray           # (S, 125) position of each offset within a row of each shape
+
+    def slot(self, a: int, node: np.ndarray) -> np.ndarray:
+        """Block slots (n, 20) of the pairs (a, b) of elements whose local node a is ``node``."""
+        return self.indptr[node][:, None] + self.rank[self.shape_of_node[node][:, None], CODE[a][None, :]]
+
+
+def pattern(elements: np.ndarray, node_ijk: np.ndarray) -> Pattern:
+    """The block pattern of the stiffness of a lattice-numbered mesh (x, then y, then z fastest)."""
+    n = len(node_ijk)
+    held = np.zeros(n, dtype=np.int64)
+    for a in range(20):
+        held[elements[:, a]] |= 1 << a
+    masks, shape_of_node = np.unique(held, return_inverse=True)
+    shape_of_node = shape_of_node.ravel()
+    present = np.zeros((len(masks), 125), dtype=bool)
+    for a in range(20):
+        present[np.ix_((masks >> a) & 1 == 1, CODE[a])] = True
+    span = node_ijk.max(axis=0) + 1
+    step = np.array([span[1] * span[2], span[2], 1])
+    order = np.argsort(OFFSETS @ step, kind="stable")   # offsets in node order: rows sorted by column
+    rank = np.full((len(masks), 125), -1, dtype=np.int64)
+    rank[:, order] = np.cumsum(present[:, order], axis=1) - 1
+    length = present.sum(axis=1)
+    indptr = np.r_[0, np.cumsum(length[shape_of_node])]
+    key = node_ijk @ step
+    lattice = np.full(span.prod(), -1, dtype=np.int64)
+    lattice[key] = np.arange(n)
+    indices = np.empty(indptr[-1], dtype=np.int64)
+    by_shape = np.argsort(shape_of_node, kind="stable")
+    for shape, nodes in enumerate(np.split(by_shape, np.cumsum(np.bincount(shape_of_node))[:-1])):
+        codes = order[present[shape, order]]                      # this shape's offsets, in node order
+        at = indptr[nodes][:, None] + np.arange(len(codes))[None, :]
+        indices[at] = lattice[key[nodes][:, None] + (OFFSETS @ step)[codes][None, :]]
+    return Pattern(indptr, indices, shape_of_node, rank)
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,63 +196,72 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[first], inverse.ravel()
 
 
-def neighbourhoods(elements: np.ndarray, n_nodes: int, of_element: np.ndarray,
-                   Ke: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every node's block row, computed once per kind of neighbourhood.
-
-    A node's row of the stiffness depends only on which kind of element holds it at each of the
-    20 local positions; a structured package mesh has few such neighbourhoods however many
-    nodes it has. Returns each node's neighbourhood (N,), and per neighbourhood the blocks at
-    each of the 125 offsets (U, 125, 9) and which offsets hold a neighbour (U, 125).
+def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: np.ndarray) -> None:
+    """Add into ``data`` (nnzb, 9) the element blocks of each holder row: row r has class
+    ``holders[r, a]`` at local position a (-1: none), and ``slots_of(a, r)`` gives the slots (n, 20)
+    of its pairs (a, b). Rows are taken a slice at a time, each slice's blocks summed by one
+    ``bincount`` per block component into the band of slots it reaches; the buffers are made
+    once, since on a fresh large array the first touch of each page costs more than the arithmetic.
     """
-    holder = np.full((n_nodes, 20), -1, dtype=np.int64)
+    per_pass = max(1, min(len(holders), _PAIRS_PER_PASS // 400))
+    values = np.empty((20, per_pass, 180))
+    band = np.empty((0, 9))
+    for r0 in range(0, len(holders), per_pass):
+        slots, weights = [], []
+        for a in range(20):
+            r = r0 + np.flatnonzero(holders[r0:r0 + per_pass, a] >= 0)
+            out = values[a, :len(r)]
+            matrices.blocks(a, holders[r, a], out)
+            slots.append(slots_of(a, r).ravel())
+            weights.append(out.reshape(-1, 9))
+        slots, weights = np.concatenate(slots), np.concatenate(weights)
+        lo, hi = slots.min(), slots.max() + 1
+        slots -= lo
+        if len(band) < hi - lo:
+            band = np.empty((hi - lo, 9))
+        for c in range(9):
+            band[:hi - lo, c] = np.bincount(slots, weights=weights[:, c], minlength=hi - lo)
+        data[lo:hi] += band[:hi - lo]
+
+
+def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray, matrices: ElementMatrices,
+                  row_order: np.ndarray | None = None) -> sp.bsr_matrix:
+    """The whole stiffness (3N x 3N, N/mm) in 3 x 3 node blocks, from the element matrices of
+    ``matrices`` (element e has class ``of_element[e]``); block rows in ``row_order`` (default:
+    node order).
+
+    A node's row depends only on which class of element holds it at each of the 20 local
+    positions. A mesh of few brick sizes has few such neighbourhoods however many nodes it has:
+    each is summed once and copied to every node that has it. A graded mesh, whose nodes nearly
+    all differ, is summed element by element straight into the matrix.
+    """
+    n = len(node_ijk)
+    pat = pattern(elements, node_ijk)
+    holder = np.full((n, 20), -1, dtype=np.int64)
     for a in range(20):
         holder[elements[:, a], a] = of_element
     kinds, of_node = _unique_rows(holder)
-    K = np.ascontiguousarray(Ke.reshape(-1, 20, 3, 20, 3).transpose(0, 1, 3, 2, 4)).reshape(-1, 20, 20, 9)
-    blocks = np.zeros((len(kinds), 125, 9))
-    present = np.zeros((len(kinds), 125), dtype=bool)
-    code = _offset_code(np.arange(20)[:, None], np.arange(20)[None, :])
-    for a in range(20):
-        has = np.flatnonzero(kinds[:, a] >= 0)
-        for b in range(20):
-            blocks[has, code[a, b]] += K[kinds[has, a], a, b]
-            present[has, code[a, b]] = True
-    return np.asarray(of_node).ravel(), blocks, present
+    if len(kinds) < n // 4:
+        kind_node = np.empty(len(kinds), dtype=np.int64)
+        kind_node[of_node] = np.arange(n)                    # a node of each kind
+        length = np.diff(pat.indptr)[kind_node]
+        start = np.r_[0, np.cumsum(length)]
+        rows = np.zeros((start[-1], 9))
+        _sum_blocks(rows, lambda a, r: pat.slot(a, kind_node[r]) - pat.indptr[kind_node[r]][:, None] + start[r][:, None],
+                    matrices, kinds)
+        data = rows[concat_ranges(start[of_node], np.diff(pat.indptr))]
+    else:
+        data = np.zeros((len(pat.indices), 9))
+        _sum_blocks(data, lambda a, r: pat.slot(a, r), matrices, holder)
+    K = sp.bsr_matrix((data.reshape(-1, 3, 3), pat.indices, pat.indptr), shape=(3 * n, 3 * n))
+    return K if row_order is None else permute_block_rows(K, row_order)
 
 
-def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray, Ke: np.ndarray,
-                  row_order: np.ndarray | None = None) -> sp.bsr_matrix:
-    """The whole stiffness (3N x 3N, N/mm) in 3 x 3 node blocks, from element matrices
-    ``Ke[of_element[e]]`` (C, 60, 60); block rows in ``row_order`` (default: node order).
-
-    Rows are copied from :func:`neighbourhoods`; a neighbour's number is read off the lattice.
-    Within a row the blocks are sorted by lattice offset, which is node order when nodes are
-    numbered in lattice order (x, then y, then z fastest), as the mesher numbers them.
-    """
-    n = len(node_ijk)
-    rows = np.arange(n) if row_order is None else row_order
-    of_node, blocks, present = neighbourhoods(elements, n, of_element, Ke)
-    span = node_ijk.max(axis=0) + 1
-    step = np.array([span[1] * span[2], span[2], 1])
-    key = node_ijk @ step
-    lattice = np.full(span.prod(), -1, dtype=np.int64)
-    lattice[key] = np.arange(n)
-    order = np.argsort(OFFSETS @ step, kind="stable")             # offsets in node order
-    listed = np.argsort(~present[:, order], axis=1, kind="stable")  # present ones first
-    listed = order[listed]
-    length = present.sum(axis=1)
-    row_kind = of_node[rows]
-    indptr = np.r_[0, np.cumsum(length[row_kind])]
-    row_of_block = np.repeat(np.arange(n), length[row_kind])
-    nth = np.arange(indptr[-1]) - indptr[row_of_block]
-    kind_of_block = row_kind[row_of_block]
-    offset = listed[kind_of_block, nth]
-    del nth
-    indices = lattice[key[rows[row_of_block]] + (OFFSETS @ step)[offset]]
-    del row_of_block
-    data = blocks[kind_of_block, offset].reshape(-1, 3, 3)
-    return sp.bsr_matrix((data, indices, indptr), shape=(3 * n, 3 * n))
+def permute_block_rows(A: sp.bsr_matrix, rows: np.ndarray) -> sp.bsr_matrix:
+    """The block matrix whose block row r is A's block row ``rows[r]`` (columns unchanged)."""
+    length = np.diff(A.indptr)[rows]
+    take = concat_ranges(A.indptr[rows], length)
+    return sp.bsr_matrix((A.data[take], A.indices[take], np.r_[0, np.cumsum(length)]), shape=A.shape)
 
 
 def block_rows(A: sp.bsr_matrix) -> np.ndarray:
@@ -200,11 +314,29 @@ def upper_csr(A: sp.bsr_matrix) -> sp.csr_matrix:
     return U
 
 
-def element_matrices(classes: ElementClasses) -> np.ndarray:
-    """Stiffness of each element class (C, 60, 60), N/mm."""
-    return brick_stiffness(classes.h_mm, classes.lam_mpa, classes.mu_mpa)
+def element_matrices(classes: ElementClasses) -> BrickMatrices:
+    """Stiffness of each element class, formed on demand (N/mm)."""
+    return BrickMatrices(brick_coefficients(classes.h_mm, classes.lam_mpa, classes.mu_mpa))
 
 
 def stiffness(mesh: Mesh, classes: ElementClasses) -> sp.bsr_matrix:
     """The mesh's whole stiffness matrix, unconstrained (3N x 3N, N/mm)."""
     return stiffness_bsr(mesh.elements, mesh.node_ijk, classes.of_element, element_matrices(classes))
+
+
+def element_work(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, w_mm: np.ndarray) -> np.ndarray:
+    """Each element's residual of the displacement ``u_mm`` (N, 3) tested with ``w_mm`` (N, 3):
+    ``w_e · (f_e - K_e u_e)`` in N·mm, f the thermal load. Summed over the mesh it is the work of
+    the out-of-balance forces of u on w; element by element it says where u is out of balance."""
+    fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)
+    matrices = element_matrices(classes)
+    out = np.empty(mesh.n_elements)
+    step = max(1, _PAIRS_PER_PASS // 400)
+    for e0 in range(0, mesh.n_elements, step):
+        e = slice(e0, e0 + step)
+        kinds = classes.of_element[e]
+        ue = u_mm[mesh.elements[e]].reshape(-1, 60)
+        we = w_mm[mesh.elements[e]].reshape(-1, 60)
+        Ku = np.matmul(matrices.dense(kinds), ue[:, :, None])[:, :, 0]
+        out[e] = np.einsum("ei,ei->e", we, fe[kinds] - Ku)
+    return out

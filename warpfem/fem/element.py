@@ -16,14 +16,20 @@ from skfem import Basis, ElementHexS2, MeshHex
 from ..meshing.hex20 import codes, slot_of_code
 
 
-@lru_cache(maxsize=1)
-def reference_integrals() -> tuple[np.ndarray, np.ndarray]:
+#: Gauss rule exact to this degree: 3 x 3 x 3 points, exact for the brick's stiffness (= C3D20)
+EXACT_ORDER = 5
+
+
+@lru_cache(maxsize=2)
+def reference_integrals(order: int = EXACT_ORDER) -> tuple[np.ndarray, np.ndarray]:
     """``G`` (3, 3, 20, 20) and ``g`` (3, 20) on the unit cube, nodes in VTK hex20 order.
 
-    Integrated with scikit-fem's ElementHexS2 basis and a Gauss rule exact for these products.
+    Integrated with scikit-fem's ElementHexS2 basis and a Gauss rule exact to degree ``order``:
+    the default is exact for these products; 3 (2 x 2 x 2 points) gives the reduced-integration
+    brick (= C3D20R), which warpfem does not use but its accuracy references compare against.
     """
     mesh = MeshHex.init_tensor(*([np.array([0.0, 1.0])] * 3))
-    basis = Basis(mesh, ElementHexS2(), intorder=5)
+    basis = Basis(mesh, ElementHexS2(), intorder=order)
     dofs = basis.element_dofs[:, 0]
     slot = slot_of_code(codes(np.rint(2 * basis.doflocs[:, dofs].T).astype(int)))
     grad = np.array([basis.basis[i][0].grad[:, 0, :] for i in range(20)])  # (20 local, 3, nqp)
@@ -35,20 +41,44 @@ def reference_integrals() -> tuple[np.ndarray, np.ndarray]:
     return G, g
 
 
+#: the six size factors V / (h_p h_q) of a brick's stiffness, as (p, q) pairs: xx, yy, zz, xy, xz, yz
+SIZE_PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+
+
+@lru_cache(maxsize=1)
+def stiffness_basis() -> np.ndarray:
+    """The twelve 60 x 60 matrices (12, 60, 60) whose combination is any brick's stiffness.
+
+    A brick's stiffness is linear in λ and μ and, for each of the six pairs of
+    :data:`SIZE_PAIRS`, in its size factor V / (h_p h_q); entry k < 6 is the λ part of pair k,
+    entry 6 + k its μ part. :func:`brick_coefficients` gives the matching weights.
+    """
+    G, _ = reference_integrals()
+    out = np.zeros((12, 20, 3, 20, 3))
+    for k, (p, q) in enumerate(SIZE_PAIRS):
+        S = np.zeros((3, 3, 20, 20))        # ∫ ∂_p N_a ∂_q N_b on the pair(s) this factor scales
+        S[p, q], S[q, p] = G[p, q], G[q, p]
+        out[k] = np.einsum("pqab->apbq", S)                                   # λ ∂_p N_a ∂_q N_b
+        out[6 + k] = np.einsum("qpab->apbq", S) + np.einsum("rrab,pq->apbq", S, np.eye(3))  # μ terms
+    return out.reshape(12, 60, 60)
+
+
+def brick_coefficients(h_mm: np.ndarray, lam_mpa: np.ndarray, mu_mpa: np.ndarray) -> np.ndarray:
+    """Weights (C, 12) of :func:`stiffness_basis` for C bricks: edge lengths ``h_mm`` (C, 3) in mm,
+    Lamé ``lam_mpa`` and ``mu_mpa`` (C,) in MPa; the stiffness comes out in N/mm."""
+    h = np.asarray(h_mm, dtype=float)
+    V = h.prod(axis=1)
+    size = np.column_stack([V / (h[:, p] * h[:, q]) for p, q in SIZE_PAIRS])
+    return np.hstack([np.asarray(lam_mpa, dtype=float)[:, None] * size, np.asarray(mu_mpa, dtype=float)[:, None] * size])
+
+
 def brick_stiffness(h_mm: np.ndarray, lam_mpa: np.ndarray, mu_mpa: np.ndarray) -> np.ndarray:
     """Stiffness matrices (C, 60, 60) in N/mm of C bricks; dof 3a + p is node a, component p.
 
     ``h_mm`` (C, 3) edge lengths; ``lam_mpa``, ``mu_mpa`` (C,) Lamé parameters.
     """
-    G, _ = reference_integrals()
-    h = np.asarray(h_mm, dtype=float)
-    scale = h.prod(axis=1)[:, None, None] / (h[:, :, None] * h[:, None, :])  # (C, p, q)
-    S = np.einsum("cpq,pqab->cpqab", scale, G)  # ∫ ∂_p N_a ∂_q N_b
-    lam, mu = np.asarray(lam_mpa, dtype=float), np.asarray(mu_mpa, dtype=float)
-    K = np.einsum("c,cpqab->capbq", lam, S)                       # λ ∂_p N_a ∂_q N_b
-    K += np.einsum("c,cqpab->capbq", mu, S)                       # μ ∂_q N_a ∂_p N_b
-    K += np.einsum("c,crrab,pq->capbq", mu, S, np.eye(3))         # μ δ_pq ∂_r N_a ∂_r N_b
-    return K.reshape(-1, 60, 60)
+    c = brick_coefficients(h_mm, lam_mpa, mu_mpa)
+    return (c @ stiffness_basis().reshape(12, -1)).reshape(-1, 60, 60)
 
 
 def brick_thermal_load(h_mm: np.ndarray, thermal_stress_mpa: np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
-"""Linear solvers for the symmetric positive definite stiffness system K u = f.
+"""Direct solvers for the symmetric positive definite stiffness system K u = f.
 
-``direct``: MKL Pardiso told the matrix is SPD (mtype 2, upper triangle) — a Cholesky-type
-factorisation; where MKL is missing (arm64), SciPy's SuperLU on the full matrix.
+MKL Pardiso told the matrix is SPD (mtype 2, upper triangle) — a Cholesky-type factorisation,
+kept for further right-hand sides; where MKL is missing (arm64), SciPy's SuperLU on the full
+matrix.
 """
 
 from __future__ import annotations
@@ -24,29 +25,38 @@ def full_from_upper(K_upper: sp.csr_matrix) -> sp.csr_matrix:
     return (K_upper + sp.triu(K_upper, k=1, format="csr").T).tocsr()
 
 
-def solve_pardiso(K_upper: sp.csr_matrix, f: np.ndarray) -> np.ndarray:
-    """Solve with Pardiso as a symmetric positive definite system."""
-    solver = pypardiso.PyPardisoSolver(mtype=PARDISO_SPD)
-    solver.set_iparm(1, 1)  # iparm numbering is one-based here: use the values set below
-    solver.set_iparm(2, 3)  # ordering: METIS nested dissection, computed in parallel
-    try:
-        return solver.solve(K_upper, f)
-    finally:
-        solver.free_memory(everything=True)
-
-
-def solve_superlu(K_upper: sp.csr_matrix, f: np.ndarray) -> np.ndarray:
-    """Solve with SciPy's SuperLU (no MKL needed)."""
-    return spla.spsolve(full_from_upper(K_upper).tocsc(), f)
-
-
 def direct_name() -> str:
-    """The direct solver :func:`solve_direct` uses here."""
+    """The direct solver :class:`DirectSolver` uses here."""
     return "MKL Pardiso (symmetric positive definite)" if pypardiso is not None else "SciPy SuperLU"
 
 
+class DirectSolver:
+    """A factorisation of an SPD matrix given by its upper triangle, for any number of loads."""
+
+    def __init__(self, K_upper: sp.csr_matrix):
+        self.K = K_upper
+        if pypardiso is not None:
+            self._pardiso = pypardiso.PyPardisoSolver(mtype=PARDISO_SPD)
+            self._pardiso.set_iparm(1, 1)  # iparm numbering is one-based here: use the values set below
+            self._pardiso.set_iparm(2, 3)  # ordering: METIS nested dissection, computed in parallel
+            self._pardiso.factorize(K_upper)
+        else:
+            self._lu = spla.splu(full_from_upper(K_upper).tocsc())
+
+    def solve(self, f: np.ndarray) -> np.ndarray:
+        if pypardiso is not None:
+            return self._pardiso.solve(self.K, f)
+        return self._lu.solve(f)
+
+    def close(self) -> None:
+        if pypardiso is not None:
+            self._pardiso.free_memory(everything=True)
+
+
 def solve_direct(K_upper: sp.csr_matrix, f: np.ndarray) -> np.ndarray:
-    """The best direct solver available here."""
-    if pypardiso is not None:
-        return solve_pardiso(K_upper, f)
-    return solve_superlu(K_upper, f)
+    """Solve once with the best direct solver available here."""
+    solver = DirectSolver(K_upper)
+    try:
+        return solver.solve(f)
+    finally:
+        solver.close()

@@ -31,7 +31,7 @@ import scipy.sparse.linalg as spla
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .assemble import concat_ranges, constrain, stiffness_bsr
+from .assemble import DenseMatrices, ElementMatrices, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
 from .parallel import run_all, split_points, thread_count, usable_cores
 
@@ -48,7 +48,7 @@ class Grid:
     IJK: np.ndarray         # (N, 3) node position in half steps; nodes sorted by (I, J, K)
     axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # interval boundaries, mm
     of_element: np.ndarray  # (E,) kind of each element
-    Ke: np.ndarray          # (C, 60, 60) stiffness of each kind, N/mm
+    matrices: ElementMatrices  # stiffness of each kind, N/mm
 
     @property
     def n_nodes(self) -> int:
@@ -60,9 +60,9 @@ def plane_fixed(mesh: Mesh, quarter: bool) -> np.ndarray:
     return _plane_fixed(mesh.node_ijk, quarter)
 
 
-def fine_grid(mesh: Mesh, of_element: np.ndarray, Ke: np.ndarray) -> Grid:
+def fine_grid(mesh: Mesh, of_element: np.ndarray, matrices: ElementMatrices) -> Grid:
     """The finest level: the mesh itself, with its element classes' matrices."""
-    return Grid(mesh.elements, mesh.element_ijk, mesh.node_ijk, mesh.axes, of_element, Ke)
+    return Grid(mesh.elements, mesh.element_ijk, mesh.node_ijk, mesh.axes, of_element, matrices)
 
 
 def _merged(a: np.ndarray) -> np.ndarray:
@@ -90,6 +90,21 @@ def _reference_points(frac: np.ndarray, half_steps: np.ndarray) -> np.ndarray:
     return np.stack(np.broadcast_arrays(x, y, t[..., 2]), axis=-1)
 
 
+#: parent kinds whose Galerkin matrices are formed together (bounds the temporaries' memory)
+_GALERKIN_CHUNK = 2048
+
+
+def _galerkin(frac: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """Pe^T K Pe (n, 60, 60) of children at ``frac`` (n, 2, 2) in their parents with matrices K,
+    where Pe interpolates the parent's 20 nodes at the child's (each component alike): one pair of
+    20 x 20 products per component pair."""
+    n = len(K)
+    Pe = shape_values(_reference_points(frac[:, None], VTK_HALF_STEPS[None]).reshape(-1, 3)).reshape(n, 1, 20, 20)
+    Kpq = K.reshape(n, 20, 3, 20, 3).transpose(0, 2, 4, 1, 3)                     # (n, p, q, a, b)
+    Q = np.matmul(np.matmul(Pe.transpose(0, 1, 3, 2), Kpq.reshape(n, 9, 20, 20)), Pe)
+    return Q.reshape(n, 3, 3, 20, 20).transpose(0, 3, 1, 4, 2).reshape(n, 60, 60)
+
+
 def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
     """The next coarser level and the prolongation (fine nodes x coarse nodes) onto this one."""
     axes = (_merged(g.axes[0]), _merged(g.axes[1]), g.axes[2])
@@ -108,22 +123,23 @@ def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
     cIJK = np.column_stack(np.unravel_index(unode, tuple(lat)))
 
     frac = _child_positions(g, axes, parent_ijk)
-    # Galerkin element by element: parent matrix = sum over children of Pe^T K_child Pe
+    # Galerkin element by element: parent matrix = sum over children of Pe^T K_child Pe, each
+    # distinct child (kind and place in its parent) and each distinct parent formed once
     ckey = np.column_stack([g.of_element, np.rint(frac.reshape(-1, 4) * 1e9).astype(np.int64)])
-    _, kind = np.unique(ckey, axis=0, return_inverse=True)
+    _, first, kind = np.unique(ckey, axis=0, return_index=True, return_inverse=True)
     kind = kind.ravel()
-    first = np.unique(kind, return_index=True)[1]
-    Pe = shape_values(_reference_points(frac[first][:, None], VTK_HALF_STEPS[None]).reshape(-1, 3))
-    Pe3 = np.einsum("uia,pq->uipaq", Pe.reshape(len(first), 20, 20), np.eye(3)).reshape(len(first), 60, 60)
-    Q = np.matmul(np.matmul(Pe3.transpose(0, 2, 1), g.Ke[g.of_element[first]]), Pe3)
-    # a parent's kind is the set of its children's contributions
-    slots = np.full((len(ukey), 4), -1, dtype=np.int64)
+    slots = np.full((len(ukey), 4), len(first), dtype=np.int64)   # len(first): no child there
     position = (g.ijk[:, 0] % 2) * 2 + (g.ijk[:, 1] % 2)
     slots[parent, position] = kind
     pkinds, of_parent = np.unique(np.sort(slots, axis=1), axis=0, return_inverse=True)
-    Qz = np.concatenate([Q, np.zeros((1, 60, 60))])
-    Kc = Qz[pkinds].sum(axis=1)
-    coarse = Grid(c_elements, cijk, cIJK, axes, of_parent.ravel(), Kc)
+    Kc = np.zeros((len(pkinds), 60, 60))
+    for chunk in np.array_split(np.arange(len(pkinds)), max(1, len(pkinds) // _GALERKIN_CHUNK)):
+        children, where = np.unique(pkinds[chunk], return_inverse=True)
+        real = children < len(first)
+        Q = np.zeros((len(children), 60, 60))
+        Q[real] = _galerkin(frac[first[children[real]]], g.matrices.dense(g.of_element[first[children[real]]]))
+        Kc[chunk] = Q[where.reshape(-1, 4)].sum(axis=1)
+    coarse = Grid(c_elements, cijk, cIJK, axes, of_parent.ravel(), DenseMatrices(Kc))
 
     # prolongation: each fine node interpolated in the parent of one element holding it
     _, at = np.unique(g.elements.ravel(), return_index=True)
@@ -336,7 +352,7 @@ class Multigrid:
         while True:
             can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
             if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
-                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke)
+                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices)
                 hold = fixed | _rigid_support(g, quarter)
                 self._coarse_fixed = hold
                 self._coarse = spla.factorized(constrain(K, hold).tocsc())
@@ -344,7 +360,7 @@ class Multigrid:
                     self._only = constrain(K, fixed)
                 break
             columns = Columns.of(g.IJK)
-            K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.Ke, row_order=columns.node_order)
+            K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order)
             constrain(K, fixed, row_order=columns.node_order, in_place=True)
             smoother = ColumnSmoother(K, columns, keep_exact=not self.levels)
             del K
@@ -382,10 +398,12 @@ class Multigrid:
         return x
 
 
-def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500) -> tuple[np.ndarray, int]:
-    """Preconditioned conjugate gradients to a relative residual ``rtol``; (u, iterations).
+def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500,
+             x0: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Preconditioned conjugate gradients to a residual ``rtol`` times that of f; (u, iterations).
 
-    ``f`` must be zero at the symmetry-plane dofs; u is defined up to rigid-body motion."""
+    ``f`` must be zero at the symmetry-plane dofs; u is defined up to rigid-body motion. ``x0``,
+    a first guess (e.g. the solution of a coarser mesh), saves the iterations it is worth."""
     count = [0]
 
     def precondition(r):
@@ -395,7 +413,7 @@ def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500) -> t
     n = len(f)
     M = spla.LinearOperator((n, n), matvec=precondition, dtype=float)
     A = spla.LinearOperator((n, n), matvec=mg.matvec, dtype=float)
-    u, info = spla.cg(A, f, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
+    u, info = spla.cg(A, f, x0=x0, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
     if info > 0:
         raise RuntimeError(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")
     return u, count[0]

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..geometry import Layout
 from ..meshing import Mesh
-from .assemble import ElementClasses, constrain, element_classes, element_matrices, stiffness_bsr, thermal_load, upper_csr
-from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_motion
-from .linear import direct_name, solve_direct
-from .multigrid import Multigrid, fine_grid, plane_fixed, solve_cg
-
-#: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
-#: 100 k, 4x at 330 k on a 40 mm FCBGA), and a direct factorisation's memory grows faster than the
-#: mesh (4 GB at 330 k dofs) where the multigrid's grows in proportion (3 GB at 1 M)
-AUTO_DIRECT_MAX_DOFS = 50_000
+from .assemble import ElementClasses, thermal_load
+from .constraints import CarrierFace
+from .system import StiffnessSystem
 
 
 @dataclass(frozen=True)
@@ -33,45 +26,19 @@ class Solution:
     solver: dict = field(default_factory=dict)
 
 
-def choose_method(layout: Layout, mesh: Mesh) -> str:
-    """'direct' or 'iterative', as the model's ``[solver] method`` asks or by size."""
-    method = layout.model.solver.method
-    if method == "auto":
-        return "direct" if mesh.n_dofs <= AUTO_DIRECT_MAX_DOFS else "iterative"
-    return method
+def solve_thermal(system: StiffnessSystem, guess_mm: np.ndarray | None = None) -> Solution:
+    """The displacement under the model's thermal load, on a prepared system (the iterative
+    solver starting from ``guess_mm`` (N, 3) when given).
+
+    Timings: ``assemble`` is everything up to the linear solve (for the iterative solver, the
+    whole multigrid hierarchy), ``solve`` the factorisation's substitution or the iterations."""
+    before = system.solve_s
+    u = system.solve(thermal_load(system.mesh, system.classes), guess_mm)
+    timings = {"assemble": system.setup_s, "solve": system.solve_s - before}
+    return Solution(system.layout, system.mesh, system.classes, system.face, u, timings, dict(system.info))
 
 
 def solve_displacement(layout: Layout, mesh: Mesh) -> Solution:
-    """Assemble and solve K u = f; the displacement is that of a free body.
-
-    Timings: ``assemble`` is everything up to the linear solve (for the iterative solver, the
-    whole multigrid hierarchy), ``solve`` the factorisation or the iterations."""
-    t0 = time.perf_counter()
-    classes = element_classes(layout, mesh)
-    face = carrier_face(layout, mesh)
-    Ke = element_matrices(classes)
-    f = thermal_load(mesh, classes)
-    method = choose_method(layout, mesh)
-    if method == "direct":
-        fixed = fixed_dofs(layout, mesh, face)
-        f[fixed] = 0.0
-        K = upper_csr(constrain(stiffness_bsr(mesh.elements, mesh.node_ijk, classes.of_element, Ke), fixed,
-                                in_place=True))
-        t1 = time.perf_counter()
-        u = solve_direct(K, f).reshape(-1, 3)
-        info = {"method": "direct", "library": direct_name()}
-    else:
-        rtol = layout.model.solver.rtol
-        f[plane_fixed(mesh, layout.quarter)] = 0.0
-        mg = Multigrid(fine_grid(mesh, classes.of_element, Ke), layout.quarter)
-        t1 = time.perf_counter()
-        u, iterations = solve_cg(mg, f, rtol)
-        u = u.reshape(-1, 3)
-        info = {"method": "iterative", "library": "conjugate gradients + column-smoothed multigrid",
-                "levels": mg.n_levels, "iterations": iterations, "rtol": rtol}
-    t2 = time.perf_counter()
-    if layout.quarter:
-        u[:, 2] -= u[face.centre, 2]
-    else:
-        u = remove_rigid_motion(mesh.nodes, u, face.centre)
-    return Solution(layout, mesh, classes, face, u, {"assemble": t1 - t0, "solve": t2 - t1}, info)
+    """Assemble and solve K u = f for the thermal load; the displacement is that of a free body."""
+    with StiffnessSystem(layout, mesh) as system:
+        return solve_thermal(system)
