@@ -1,6 +1,7 @@
 """Stage 2b — the mesh: the cell layout meshed by Gmsh into 20-node hexahedra.
 
-Gmsh extrudes a point into the x axis, that line into the x-y footprint and the footprint into
+The element boundaries along each axis come from :mod:`.grading` (graded toward material edges)
+or, on request, from equal subdivisions of the breakpoint intervals. Gmsh extrudes a point into the x axis, that line into the x-y footprint and the footprint into
 the package, layer by layer, with the node positions set by the layer heights and every face
 recombined into quadrilaterals. The result is a structured brick mesh whose lines pass through
 every breakpoint of the layout, so each element lies inside exactly one cell and takes that
@@ -16,11 +17,13 @@ import gmsh
 import numpy as np
 
 from ..geometry import Layout
+from .grading import Features, Grading, features, graded_axes
 from .hex20 import VTK_HALF_STEPS, to_vtk_order
 from .session import gmsh_model
 
-#: default element height as a multiple of the in-plane size: one quadratic brick through a
-#: slab already bends exactly, so slabs are split only to keep bricks from growing too tall
+#: default element height away from interfaces as a multiple of the in-plane size: one quadratic
+#: brick through a uniform slab already bends exactly; near material edges the grading splits
+#: slabs as finely as the corners there need
 Z_ASPECT = 3.0
 
 #: Gmsh's element type number for the 20-node (incomplete second-order) hexahedron
@@ -103,13 +106,38 @@ def _gmsh_bricks(px: np.ndarray, py: np.ndarray, pz: np.ndarray) -> tuple[np.nda
     return coords.reshape(-1, 3), index[node_tags.reshape(-1, 20)]
 
 
-def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
-    """Mesh a layout with hex20 bricks; ``size_mm`` overrides the model's ``[mesh] size_mm``."""
+def initial_grading(layout: Layout, size_mm: float | None = None) -> Grading:
+    """The graded mesh's settings from the model's ``[mesh]`` keys; ``size_mm`` overrides the
+    bulk in-plane size ``[mesh] size_mm``."""
     settings = layout.model.mesh
+    size = size_mm or settings.size_mm or default_size_mm(layout)
+    return Grading(size, settings.size_z_mm or Z_ASPECT * size, settings.edge_ratio, settings.growth,
+                   settings.min_layers)
+
+
+def graded_mesh(layout: Layout, feats: Features, grading: Grading) -> Mesh:
+    """The mesh of a layout graded as ``grading`` says toward the corners ``feats``."""
+    return mesh_on_axes(layout, graded_axes(layout, feats, grading), grading.size_mm)
+
+
+def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
+    """Mesh a layout with hex20 bricks as its ``[mesh]`` keys say: graded toward its material edges
+    (the first mesh a refining solve starts from) or, with ``graded = false``, uniform. ``size_mm``
+    overrides ``[mesh] size_mm``."""
+    settings = layout.model.mesh
+    if settings.graded:
+        return graded_mesh(layout, features(layout), initial_grading(layout, size_mm))
     size = size_mm or settings.size_mm or default_size_mm(layout)
     size_z = settings.size_z_mm or Z_ASPECT * size
     px, py = subdivide(layout.xs, size), subdivide(layout.ys, size)
     pz = subdivide(layout.zs, size_z, settings.min_layers)
+    return mesh_on_axes(layout, (px, py, pz), size)
+
+
+def mesh_on_axes(layout: Layout, axes: tuple[np.ndarray, np.ndarray, np.ndarray], size_mm: float) -> Mesh:
+    """Mesh a layout with hex20 bricks whose boundaries along x, y, z are ``axes`` (mm); each axis
+    must hold every breakpoint of the layout."""
+    px, py, pz = axes
     nodes, conn = _gmsh_bricks(px, py, pz)
     conn = to_vtk_order(conn, nodes)
     centre = 0.5 * (nodes[conn[:, 0]] + nodes[conn[:, 6]])
@@ -141,7 +169,7 @@ def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
         part=part.astype(np.int16),
         copy=copy.astype(np.int32),
         part_names=tuple(p.name for p in layout.parts),
-        size_mm=size,
+        size_mm=size_mm,
         axes=(px, py, pz),
         element_ijk=ijk,
         node_ijk=node_ijk,
