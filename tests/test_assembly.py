@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import meshio
+import pytest
 import numpy as np
 from skfem import Basis, BilinearForm, ElementHexS2, ElementVector, LinearForm
 from skfem.helpers import ddot, div, sym_grad, trace
@@ -10,6 +11,7 @@ from skfem.io.meshio import from_meshio
 
 import warpfem
 from warpfem.fem.assemble import constrain, element_classes, stiffness, thermal_load, upper_csr
+from warpfem.fem.element import brick_stiffness
 from warpfem.fem.linear import full_from_upper
 from warpfem.geometry import build_layout
 from warpfem.meshing import build_mesh
@@ -41,12 +43,26 @@ def _thermal(v, w):
     return w["s"] * div(v)
 
 
-def test_fast_assembly_equals_scikit_fem():
-    model = warpfem.load_model(IRREGULAR)
-    layout = build_layout(model)
+#: a regular uniform mesh: few kinds of node neighbourhood
+REGULAR = {
+    "load": {"stress_free_c": 125.0, "temperature_c": -40.0},
+    "mesh": {"graded": False, "size_mm": 0.25, "size_z_mm": 0.1},
+    "parts": [{"name": "substrate", "material": "bt_laminate", "box": [-2, 2, -2, 2, 0, 0.4], "role": "carrier"},
+              {"name": "die", "material": "silicon", "box": [-1, 1, -1, 1, 0.4, 0.7]}],
+}
+
+
+@pytest.mark.parametrize("raw, shared_rows", [(IRREGULAR, False), (REGULAR, True)], ids=["graded", "uniform"])
+def test_fast_assembly_equals_scikit_fem(raw, shared_rows):
+    """Both ways of summing: rows shared by many nodes (a uniform mesh's few neighbourhoods) and
+    element by element (a graded mesh, nearly every node its own)."""
+    layout = build_layout(warpfem.load_model(raw))
     mesh = build_mesh(layout)
     classes = element_classes(layout, mesh)
-    assert len(np.unique(np.rint(classes.h_mm / 1e-6), axis=0)) > 10  # really irregular sizes
+    holder = np.full((mesh.n_nodes, 20), -1)
+    for a in range(20):
+        holder[mesh.elements[:, a], a] = classes.of_element
+    assert (len(np.unique(holder, axis=0)) < mesh.n_nodes // 4) == shared_rows   # the two ways of stiffness_bsr
     K = stiffness(mesh, classes).tocsr()
     assert abs(full_from_upper(upper_csr(stiffness(mesh, classes))) - K).max() < 1e-12 * abs(K).max()
     f = thermal_load(mesh, classes)
@@ -77,3 +93,28 @@ def test_fast_assembly_equals_scikit_fem():
     scale = abs(K).max()
     assert abs(K - K_sk).max() < 1e-12 * scale
     assert np.abs(f - f_sk[P]).max() < 1e-12 * np.abs(f).max()
+
+
+@pytest.mark.parametrize("h_mm", [(0.3, 0.5, 0.05), (1.0, 1.0, 1.0), (0.02, 0.8, 0.4)])
+def test_a_brick_has_no_zero_energy_mode_but_rigid_motion(h_mm):
+    """The exact (full) integration of the 20-node brick: six zero eigenvalues, whatever its
+    shape. (A 2 x 2 x 2 rule, C3D20R's, leaves twelve: six hourglass modes a mesh must hold down.)"""
+    K = brick_stiffness(np.array([h_mm]), np.array([5000.0]), np.array([3000.0]))[0]
+    ev = np.linalg.eigvalsh(K)
+    assert np.sum(ev < 1e-10 * ev[-1]) == 6
+    assert ev[6] > 1e8 * max(abs(ev[:6]))    # eight orders of magnitude above round-off
+
+
+def test_no_spurious_zero_energy_modes():
+    """An unsupported graded two-material block has exactly six zero eigenvalues (rigid motion),
+    and the seventh is far from zero."""
+    raw = {"load": {"stress_free_c": 150.0, "temperature_c": 25.0}, "mesh": {"size_mm": 0.5, "edge_ratio": 1.0},
+           "parts": [{"name": "base", "material": "bt_laminate", "box": [-1, 1, -1, 1, 0, 0.4], "role": "carrier"},
+                     {"name": "chip", "material": "silicon", "box": [-0.6, 0.6, -0.6, 0.6, 0.4, 0.7]}]}
+    layout = build_layout(warpfem.load_model(raw))
+    mesh = build_mesh(layout)
+    assert mesh.n_dofs < 4000 and len(set(np.round(np.diff(mesh.axes[0]), 9))) > 2   # graded, small enough
+    ev = np.linalg.eigvalsh(stiffness(mesh, element_classes(layout, mesh)).toarray())
+    scale = ev[-1]
+    assert np.sum(np.abs(ev) < 1e-9 * scale) == 6
+    assert ev[6] > 1e-6 * scale

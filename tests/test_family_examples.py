@@ -17,8 +17,9 @@ from warpfem.model.families import REGISTRY
 EXAMPLES = sorted((REPO / "studies" / "families").glob("*.toml"))
 DATA = REPO / "tests" / "data"
 
-#: an example must stay quick to solve in CI (a few seconds on two cores)
-MAX_EXAMPLE_DOFS = 50_000
+#: an example's first graded mesh must stay quick to solve in CI (seconds on two cores); the
+#: refinement to the target error is tested on its own (test_estimate, test_accuracy)
+MAX_EXAMPLE_DOFS = 350_000
 
 
 def _numbers(d, prefix=""):
@@ -63,7 +64,7 @@ def test_example_expands_to_the_same_model_and_solves(path, tmp_path):
     for key in ("parts", "materials", "load", "mesh", "solver", "name"):
         assert getattr(written, key) == getattr(family, key), key
     assert written.model.symmetry == family.model.symmetry == "quarter"
-    s = warpfem.solve(written).summary
+    s = warpfem.solve(written, target_error=0).summary
     assert s["mesh"]["dofs"] <= MAX_EXAMPLE_DOFS
     assert s["shape"] in ("smile", "cry", "flat") and abs(s["warpage_um"]) < 1e3
 
@@ -76,8 +77,8 @@ RESOLVED = ["molded_flip_chip_heat_sink", "dual_carrier_stack", "carrier_size_he
 def test_expansion_resolves_to_the_same_summary(stem, tmp_path):
     path = REPO / "studies" / "families" / f"{stem}.toml"
     parts = _expanded(path, tmp_path)
-    a = warpfem.solve(path).summary
-    b = warpfem.solve(parts).summary
+    a = warpfem.solve(path, target_error=0).summary
+    b = warpfem.solve(parts, target_error=0).summary
     assert a["shape"] == b["shape"] and a["model"] == b["model"]
     assert a.get("bumps", {}).get("critical_bump_xy_mm") == b.get("bumps", {}).get("critical_bump_xy_mm")
     keys = ("warpage_um", "coplanarity_um", "parts", "bumps", "mesh")

@@ -24,6 +24,7 @@ SIZE = (320, 240)
 def small_fcbga(**changes) -> dict:
     d = tomllib.loads((EXAMPLES / "small_fcbga.toml").read_text())
     d["mesh"]["size_mm"] = 0.5
+    d["mesh"]["target_error"] = 0.0  # one solve: the pictures, not the mesh's accuracy, are tested
     for key, value in changes.items():
         table, name = key.split("__")
         d[table][name] = value
@@ -71,8 +72,9 @@ def test_each_view_renders_the_result_it_is_given(results, view):
 def test_quarter_is_mirrored_into_the_full_solution():
     """A quarter solve mirrored whole equals the full-model solve of the same package: same
     nodes, displacements and stresses (an independent, four times larger solve)."""
-    quarter = as_scene(warpfem.solve(small_fcbga()))
-    full = as_scene(warpfem.solve(small_fcbga(model__symmetry="full")))
+    # direct solves, so the two agree to round-off rather than to the iterative solver's tolerance
+    quarter = as_scene(warpfem.solve(small_fcbga(), method="direct"))
+    full = as_scene(warpfem.solve(small_fcbga(model__symmetry="full"), method="direct"))
     assert quarter.grid.n_cells == full.grid.n_cells and quarter.grid.n_points == full.grid.n_points
     assert quarter.grid.extract_surface(algorithm=None).n_cells == full.grid.extract_surface(algorithm=None).n_cells
 

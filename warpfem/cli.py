@@ -37,20 +37,64 @@ def _guarded(fn, *args, **kwargs):
         _fail("out of memory: coarsen the mesh ([mesh] size_mm) or use symmetry = \"quarter\".", 3)
 
 
+class _StepProgress:
+    """The refinement's steps on stderr: a line per finished solve, a spinner for the next."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.status = err.status("meshing and solving", spinner="dots") if enabled else None
+
+    def __enter__(self):
+        if self.status:
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status:
+            self.status.__exit__(*exc)
+
+    def __call__(self, step, next_: str) -> None:
+        if not self.enabled:
+            return
+        if step is not self._last:
+            bar = "" if step.warpage_error_um is None else f" ± {step.warpage_error_um:.3g}"
+            err.print(f"  solve {self._count}: {step.dofs:>9,} dofs  warpage {step.warpage_um:.4g}{bar} µm"
+                      f"  ({step.time_s:.1f} s)", highlight=False)
+            self._count += 1
+            self._last = step
+        if next_ != "done":
+            self.status.update(f"{next_}, solving again")
+
+    _last = None
+    _count = 1
+
+
 @app.command()
 def solve(model: Path = ModelArg,
           output: Path = typer.Option(..., "-o", "--output", help="output directory"),
           size: Optional[float] = SizeOpt,
           method: Optional[str] = typer.Option(None, "--method",
                                                help="linear solver: auto, direct or iterative (overrides [solver] method)"),
+          target: Optional[float] = typer.Option(None, "--target", min=0.0, max=0.5,
+                                                 help="refine until the warpage's estimated relative error is at most "
+                                                      "this, e.g. 0.005 (overrides [mesh] target_error)"),
+          fast: bool = typer.Option(False, "--fast", help="one solve on the first graded mesh, no error estimate "
+                                                          "(for studies that only rank designs)"),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
           report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)")) -> None:
-    """Solve MODEL; write OUTDIR/summary.json, OUTDIR/result.vtu and, with bumps, OUTDIR/bumps.csv."""
+    """Solve MODEL; write OUTDIR/summary.json, OUTDIR/result.vtu and, with bumps, OUTDIR/bumps.csv.
+
+    The mesh is graded toward the package's material edges and refined where the error is until
+    the warpage's estimated error is under [mesh] target_error (0.5 % by default)."""
     from .pipeline import solve as run
 
     if method not in (None, "auto", "direct", "iterative"):
         _fail(f"option '--method': '{method}' is not one of auto, direct, iterative.", 2)
-    result = _guarded(run, model, output, size_mm=size, method=method)
+    if fast and target is not None:
+        _fail("options '--fast' and '--target': give one of them (--fast is --target 0).", 2)
+    with _StepProgress(not quiet and err.is_terminal) as progress:
+        result = _guarded(run, model, output, size_mm=size, method=method, target_error=0.0 if fast else target,
+                          progress=progress)
     if not quiet:
         out.print(summary_table(result.summary))
         written = ", ".join(str(output / n) for n in ("summary.json", "result.vtu") + (("bumps.csv",) if result.bumps else ()))

@@ -9,21 +9,25 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import tomli_w
 
 from . import __version__
+from .accuracy import refine
+from .accuracy.refine import Step
 from .fem import Solution, solve_displacement
 from .geometry import Layout, build_layout
 from .memory import peak_memory_mb
-from .meshing import Mesh, build_mesh
+from .meshing import Mesh, build_mesh, initial_grading
 from .model import Model, ModelLike, load_model
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
 from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
+from .submodel.report import critical_error
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class Result:
 
     def write(self, outdir: str | Path) -> Path:
         """Write ``summary.json``, ``result.vtu``, with bumps ``bumps.csv`` and each bump submodel's
-        ``submodel_bump_ID.vtu`` into ``outdir``: all or none of them."""
+        ``submodel_bump_ID.vtu`` into ``outdir``: all or none of them, replacing a previous solve's
+        results whole."""
         outdir = Path(outdir)
         f = self.fields
         targets = [outdir / "result.vtu", outdir / "summary.json"]
@@ -78,6 +83,9 @@ class Result:
                 write_bumps_csv(self.bumps, csv[0])
             for sub, tmp in zip(self.submodels.values(), subs):
                 submodel_vtu(sub.solution).write(tmp, file_format="vtu")
+        # a previous solve's submodels of other bumps would pass for this one's
+        for stale in set(outdir.glob("submodel_bump_*.vtu")) - set(targets):
+            stale.unlink()
         return outdir
 
 
@@ -108,34 +116,56 @@ def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | N
     return m
 
 
+def solve_global(layout: Layout, size_mm: float | None = None, target_error: float | None = None,
+                 progress: Callable[[Step, str], None] | None = None) -> tuple[Solution, dict, dict]:
+    """The global model's solution, its ``error`` block and its timings (s): refined on graded
+    meshes to the target (``[mesh] target_error`` unless ``target_error`` is given), or one solve on
+    a uniform mesh when ``[mesh] graded = false``."""
+    settings = layout.model.mesh
+    if not settings.graded:
+        t0 = time.perf_counter()
+        m = build_mesh(layout, size_mm)
+        t1 = time.perf_counter()
+        sol = solve_displacement(layout, m)
+        return sol, {"estimated": False, "why": "uniform mesh ([mesh] graded = false)"}, {"mesh": t1 - t0, **sol.timings_s}
+    target = settings.target_error if target_error is None else target_error
+    ref = refine(layout, initial_grading(layout, size_mm), target, settings.max_dofs, progress)
+    return ref.solution, ref.error(), dict(ref.timings_s)
+
+
 def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None,
-          method: str | None = None) -> Result:
+          method: str | None = None, target_error: float | None = None,
+          progress: Callable[[Step, str], None] | None = None) -> Result:
     """Solve a model end to end; write ``summary.json`` and ``result.vtu`` to ``outdir`` if given.
 
-    ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size, mm) and
-    ``method`` its ``[solver] method`` ("auto", "direct" or "iterative").
+    ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size away from edges,
+    mm), ``method`` its ``[solver] method`` ("auto", "direct" or "iterative") and ``target_error``
+    its ``[mesh] target_error`` (0: one solve without an error estimate); ``progress`` hears of
+    each refinement step.
     """
     t0 = time.perf_counter()
     model = load_model(model)
     if method is not None:
         model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
     layout, layers = global_layout(model)
-    m = build_mesh(layout, size_mm)
-    t1 = time.perf_counter()
-    sol = solve_displacement(layout, m)
+    sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
+    m = sol.mesh
     t2 = time.perf_counter()
     fields = element_fields(sol)
     table, bumps = bump_results(sol, fields, model, layers)
     t3 = time.perf_counter()
     subs = submodel_bumps(model, sol, table)
     table, bumps = with_submodels(table, bumps, subs, model)
+    if subs and error.get("estimated"):
+        error = {**error, **(critical_error(model, sol, subs, table.critical, error["warpage_relative"]) or {})}
     t4 = time.perf_counter()
     summary = {"model": model.name, **metrics(sol, fields, bumps)}
     summary.update(
+        error=error,
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
-              "element": "hex20 (20-node serendipity brick)"},
-        timings_s={"mesh": t1 - t0, **sol.timings_s, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}),
-                   "total": t4 - t0},
+              "element": "hex20 (20-node serendipity brick, full integration)", "graded": model.mesh.graded,
+              "steps": len(error.get("steps", [None]))},
+        timings_s={**step_timings, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}), "total": t4 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
         materials=materials_used(layout),

@@ -35,9 +35,17 @@ class Load(_Strict):
 
 
 class MeshSettings(_Strict):
-    size_mm: float | None = Field(default=None, gt=0, description="target in-plane element size, mm")
-    size_z_mm: float | None = Field(default=None, gt=0, description="target element height, mm (default 3 x size_mm)")
+    size_mm: float | None = Field(default=None, gt=0, description="target in-plane element size away from edges, mm")
+    size_z_mm: float | None = Field(default=None, gt=0, description="target element height away from interfaces, mm (default 3 x size_mm)")
     min_layers: int = Field(default=1, ge=1, le=8, description="fewest elements through each slab")
+    graded: bool = Field(default=True, description="grade the mesh toward material edges and refine to target_error; "
+                                                   "false: uniform sizes and one solve")
+    edge_ratio: float = Field(default=4.0, gt=0, le=100, description="element size at a material edge, in thicknesses "
+                                                                      "of the thinnest part meeting there")
+    growth: float = Field(default=2.0, gt=1, le=3, description="size ratio of neighbouring elements away from an edge")
+    target_error: float = Field(default=0.01, ge=0, lt=1, description="refine until the warpage's estimated relative "
+                                                                         "error is at most this (0: one solve, no estimate)")
+    max_dofs: int = Field(default=600_000, ge=1000, description="refine no further than meshes of this many dofs")
 
 
 class SolverSettings(_Strict):
@@ -160,7 +168,7 @@ class BumpSettings(_Strict):
                               serialize_by_alias=True)
     global_model: Literal["explicit", "homogenised"] = Field(default="explicit", alias="global")
     filler: str | None = Field(default=None, min_length=1, description="the part around the bumps in the gap")
-    submodel: str | int = Field(default="none", description='"none", "critical" or how many of the most critical bumps')
+    submodel: str | int = Field(default="critical", description='"none", "critical" or how many of the most critical bumps')
     submodel_size_mm: float | None = Field(default=None, gt=0)
 
     @field_validator("submodel", mode="before")

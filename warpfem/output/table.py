@@ -6,14 +6,27 @@ from rich.console import Group
 from rich.table import Table
 
 
+def accuracy_text(error: dict) -> str:
+    """One line on the error estimate: what it says and why the refinement stopped."""
+    if not error.get("estimated"):
+        return f"not estimated: {error.get('why', 'one solve')}"
+    rel = 100 * error["warpage_relative"]
+    steps = len(error["steps"])
+    if error["reached"]:
+        return f"±{rel:.2g} % on warpage, under the {100 * error['target']:g} % target after {steps} solves"
+    return f"±{rel:.2g} % on warpage after {steps} solves; target {100 * error['target']:g} % not reached ({error['stop']})"
+
+
 def summary_table(summary: dict) -> Group:
     """The headline numbers of a summary, and a row per part, as rich tables."""
     head = Table(title=f"warpfem — {summary['model']}", show_header=False, title_justify="left")
     head.add_column("quantity", style="bold")
     head.add_column("value", justify="right")
     head.add_column("unit")
-    head.add_row("warpage", f"{summary['warpage_um']:.2f}", f"µm ({summary['shape']})")
-    head.add_row("coplanarity", f"{summary['coplanarity_um']:.2f}", "µm")
+    error = summary.get("error", {})
+    pm = (lambda key: f" ± {error[key]:.2g}") if error.get("estimated") else (lambda key: "")  # noqa: E731
+    head.add_row("warpage", f"{summary['warpage_um']:.2f}{pm('warpage_um')}", f"µm ({summary['shape']})")
+    head.add_row("coplanarity", f"{summary['coplanarity_um']:.2f}{pm('coplanarity_um')}", "µm")
     if "bumps" in summary:
         b = summary["bumps"]
         head.add_row("bump max von Mises", f"{b['max_von_mises_mpa']:.1f}", "MPa")
@@ -22,7 +35,8 @@ def summary_table(summary: dict) -> Group:
         if "critical_bump_id" in b:
             x, y = b["critical_avg_bump_xy_mm"]
             where = "submodel" if b.get("critical_avg_source") == "submodel" else "global model"
-            head.add_row("critical bump, volume-averaged", f"{b['critical_avg_von_mises_mpa']:.1f}",
+            bar = f" ± {error['critical_avg_von_mises_mpa']:.2g}" if "critical_avg_von_mises_mpa" in error else ""
+            head.add_row("critical bump, volume-averaged", f"{b['critical_avg_von_mises_mpa']:.1f}{bar}",
                          f"MPa von Mises ({where}; bump {b['critical_bump_id']} at ({x:g}, {y:g}) mm, of {b['count']})")
         for sub in b.get("submodels", []):
             raw = sub["measures"]["raw_maximum"]["von_mises_mpa"]
@@ -33,7 +47,9 @@ def summary_table(summary: dict) -> Group:
             head.add_row("fewest cycles to failure", f"{b['fatigue']['min_cycles_to_failure']:.3g}",
                          f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate)")
     m, ts = summary["mesh"], summary["timings_s"]
-    head.add_row("mesh", f"{m['elements']} hex20, {m['dofs']} dofs", f"size {m['size_mm']:g} mm")
+    head.add_row("accuracy", accuracy_text(error), "")
+    head.add_row("mesh", f"{m['elements']} hex20, {m['dofs']} dofs",
+                 f"{'graded, ' if m.get('graded') else ''}size {m['size_mm']:g} mm away from edges")
     head.add_row("time", f"{ts['total']:.2f}",
                  "s (" + ", ".join(f"{k} {v:.2f}" for k, v in ts.items() if k != "total") + ")")
     head.add_row("peak memory", f"{summary['memory_mb']:.0f}", "MB")

@@ -32,12 +32,13 @@ QUANTITIES = {
 
 
 def read_bumps_csv(path: Path) -> dict[str, np.ndarray]:
-    """The numeric columns of a bumps.csv."""
+    """The numeric columns of a bumps.csv; an empty cell (a value not computed for that bump,
+    such as a submodel column off the critical bump) reads as NaN."""
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     if not rows:
         raise ValueError(f"'{path}' lists no bumps.")
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k != "part"}
+    return {k: np.array([float(r[k]) if r[k] else np.nan for r in rows]) for k in rows[0] if k != "part"}
 
 
 def _mirrored(x: np.ndarray, y: np.ndarray, quarter: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -54,3 +54,35 @@ def coplanarity_um(sol: Solution) -> float:
     coef, *_ = np.linalg.lstsq(A * sw[:, None], uz * sw, rcond=None)
     r = uz - A @ coef
     return float(1e3 * (r.max() - r.min()))
+
+
+def warpage_load(sol: Solution) -> np.ndarray:
+    """The nodal weights j (3N,) with warpage = 1e3 · j · u in µm: the warpage's dual load, a
+    self-equilibrated set of unit forces (a quarter at each corner up, one at the centre down)."""
+    j = np.zeros((sol.mesh.n_nodes, 3))
+    j[list(sol.face.corners), 2] += 1.0 / len(sol.face.corners)
+    j[sol.face.centre, 2] -= 1.0
+    return j.ravel()
+
+
+def coplanarity_load(sol: Solution) -> np.ndarray:
+    """The nodal weights g (3N,) with coplanarity ≈ 1e3 · g · u in µm for displacements near
+    ``sol``'s: the peak-to-valley of the residual to the fitted plane, with the peak and valley
+    nodes held where they are (exact for the solution itself)."""
+    idx, w = bottom_face(sol)
+    xy, uz = sol.mesh.nodes[idx, :2], sol.u_mm[idx, 2]
+    copies = 4 if sol.layout.quarter else 1
+    if copies > 1:
+        signs = np.array([[1, 1], [-1, 1], [1, -1], [-1, -1]])
+        xy = np.concatenate([xy * s for s in signs])
+        uz, w = np.tile(uz, 4), np.tile(w, 4)
+    A = np.column_stack([np.ones(len(uz)), xy])
+    fit = np.linalg.solve(A.T @ (w[:, None] * A), A.T * w)      # (3, n): plane coefficients of uz
+    r = uz - A @ (fit @ uz)
+    d = np.zeros(len(uz))
+    d[r.argmax()] += 1.0
+    d[r.argmin()] -= 1.0
+    g = (d - fit.T @ (A.T @ d)).reshape(copies, -1).sum(axis=0)
+    out = np.zeros((sol.mesh.n_nodes, 3))
+    out[idx, 2] = g
+    return out.ravel()

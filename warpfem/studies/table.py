@@ -21,7 +21,7 @@ from ..output import atomic_paths
 CASE_COLUMNS = ["case", "kind", "status", "error", "model_hash"]
 
 #: the headline metrics, first after the varied keys (the rest follow in the summary's order)
-HEADLINE = ["warpage_um", "coplanarity_um", "shape", "die.max_von_mises_mpa", "die.max_principal_mpa",
+HEADLINE = ["warpage_um", "error.warpage_um", "coplanarity_um", "shape", "die.max_von_mises_mpa", "die.max_principal_mpa",
             "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa", "bumps.max_shear_mpa", "bumps.max_peel_mpa",
             "bumps.critical_bump_xy_mm", "bumps.part", "mesh.dofs", "timings_s.total"]
 
