@@ -1,0 +1,68 @@
+"""warpfem's default solve of each accuracy model against its converged reference.
+
+For every model in references.json: ``warpfem solve`` with default settings in a fresh process
+(wall time and peak memory its own), its warpage and error bar against the reference, and the
+dofs and steps it took. Writes results.md and results.json next to this script.
+
+    python studies/accuracy/references.py      # first: the references (long)
+    python studies/accuracy/compare.py         # then: the default solves (a few minutes)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from references import run_watched  # noqa: E402
+
+
+def default_solve(name: str, extra: list[str]) -> dict:
+    """summary.json of ``warpfem solve`` on the model, with wall time (s) and peak memory (MB)."""
+    with tempfile.TemporaryDirectory(prefix="acc_") as tmp:
+        out = Path(tmp) / "out"
+        cmd = [sys.executable, "-m", "warpfem", "solve", str(HERE / f"{name}.toml"), "-o", str(out), *extra]
+        code, wall, peak = run_watched(cmd, Path(tmp), None, Path(tmp) / "log")
+        if code != 0:
+            raise RuntimeError((Path(tmp) / "log").read_text()[-2000:])
+        s = json.loads((out / "summary.json").read_text())
+    return {"summary": s, "wall_s": wall, "peak_mb": peak}
+
+
+def main() -> None:
+    refs = json.loads((HERE / "references.json").read_text())
+    names = sys.argv[1:] or list(refs)
+    rows = {}
+    for name in names:
+        ref = refs[name]
+        r = default_solve(name, [])
+        s = r["summary"]
+        err = s.get("error", {})
+        w, bar = s["warpage_um"], err.get("warpage_um")
+        actual = abs(w - ref["warpage_um"])
+        rows[name] = {
+            "reference_um": ref["warpage_um"], "reference_uncertainty_um": ref["warpage_uncertainty_um"],
+            "warpage_um": w, "bar_um": bar, "actual_um": actual, "relative": actual / abs(ref["warpage_um"]),
+            "bar_over_actual": None if bar is None else bar / max(actual, 1e-12),
+            "coplanarity_um": s["coplanarity_um"], "coplanarity_bar_um": err.get("coplanarity_um"),
+            "coplanarity_reference_um": ref["coplanarity_um"],
+            "dofs": s["mesh"]["dofs"], "steps": len(err.get("steps", [])) or 1, "stop": err.get("stop", err.get("why")),
+            "wall_s": r["wall_s"], "peak_mb": r["peak_mb"]}
+        print(name, rows[name], flush=True)
+    (HERE / "results.json").write_text(json.dumps(rows, indent=1))
+    lines = ["| model | reference µm | default µm ± bar | actual error | bar / actual | coplanarity µm (ref) | dofs | steps | stop | wall s | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for n, r in rows.items():
+        bar = "—" if r["bar_um"] is None else f"{r['bar_um']:.3f}"
+        ratio = "—" if r["bar_over_actual"] is None else f"{r['bar_over_actual']:.1f}"
+        lines.append(f"| {n} | {r['reference_um']:.3f} ± {r['reference_uncertainty_um']:.3f} | {r['warpage_um']:.3f} ± {bar} | "
+                     f"{100 * r['relative']:.2f} % | {ratio} | {r['coplanarity_um']:.2f} ({r['coplanarity_reference_um']:.2f}) | "
+                     f"{r['dofs']:,} | {r['steps']} | {r['stop']} | {r['wall_s']:.1f} | {r['peak_mb']:.0f} |")
+    (HERE / "results.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
