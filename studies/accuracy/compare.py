@@ -49,6 +49,9 @@ def main() -> None:
             "bar_over_actual": None if bar is None else bar / max(actual, 1e-12),
             "coplanarity_um": s["coplanarity_um"], "coplanarity_bar_um": err.get("coplanarity_um"),
             "coplanarity_reference_um": ref["coplanarity_um"],
+            "critical_bump_avg_von_mises_mpa": s.get("bumps", {}).get("critical_avg_von_mises_mpa"),
+            "critical_bump_bar_mpa": err.get("critical_avg_von_mises_mpa"),
+            "critical_bump_global_mpa": s.get("bumps", {}).get("critical_avg_von_mises_global_mpa"),
             "dofs": s["mesh"]["dofs"], "steps": len(err.get("steps", [])) or 1, "stop": err.get("stop", err.get("why")),
             "wall_s": r["wall_s"], "peak_mb": r["peak_mb"]}
         print(name, rows[name], flush=True)
