@@ -43,6 +43,7 @@ class _StepProgress:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.status = err.status("meshing and solving", spinner="dots") if enabled else None
+        self._last, self._count = None, 1
 
     def __enter__(self):
         if self.status:
@@ -65,9 +66,6 @@ class _StepProgress:
         if next_ != "done":
             self.status.update(f"{next_}, solving again")
 
-    _last = None
-    _count = 1
-
 
 @app.command()
 def solve(model: Path = ModelArg,
@@ -85,7 +83,7 @@ def solve(model: Path = ModelArg,
     """Solve MODEL; write OUTDIR/summary.json, OUTDIR/result.vtu and, with bumps, OUTDIR/bumps.csv.
 
     The mesh is graded toward the package's material edges and refined where the error is until
-    the warpage's estimated error is under [mesh] target_error (0.5 % by default)."""
+    the warpage's estimated error is under [mesh] target_error (1 % by default)."""
     from .pipeline import solve as run
 
     if method not in (None, "auto", "direct", "iterative"):
