@@ -58,7 +58,7 @@ def test_the_split_adds_up_to_the_change(setting):
     assert len(f.groups) == 3
     fine, (zw, zc) = _fine(layout, f, grading, range(len(f.groups)))
     for dual, read in ((zw, warpage_um), (zc, coplanarity_um)):
-        split = decompose(coarse, fine, dual, f)
+        split, = decompose(coarse, fine, [dual], f)
         change = read(fine) - read(coarse)
         assert abs(1e3 * sum(split.values()) - change) < 1e-4 * abs(read(fine))
         assert abs(change) > 1e-3 * abs(read(fine))          # a change worth splitting
@@ -68,7 +68,7 @@ def test_the_split_finds_the_corner_that_was_refined(setting):
     layout, f, grading, coarse = setting
     plate = next(g for g in range(len(f.groups)) if f.group_name(g) == "x/y = 2 mm at z = 0 mm")
     fine, (zw, _) = _fine(layout, f, grading, [plate])
-    split = {g: 1e3 * v for g, v in decompose(coarse, fine, zw, f).items()}
+    split = {g: 1e3 * v for g, v in decompose(coarse, fine, [zw], f)[0].items()}
     change = warpage_um(fine) - warpage_um(coarse)
     assert abs(split[plate] - change) < 0.1 * abs(change)
     # the coarse solution is exactly a function on the nested fine mesh

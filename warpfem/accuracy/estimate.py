@@ -63,17 +63,18 @@ def element_owner(sol: Solution, feats: Features) -> np.ndarray:
     return feats.group_of()[dist.argmin(axis=1)]
 
 
-def decompose(coarse: Solution, fine: Solution, dual_mm: np.ndarray, feats: Features) -> dict[int, float]:
-    """The change of a quantity J from ``coarse`` to ``fine`` (nested meshes), split by corner group:
-    ``dual_mm`` (N, 3) is the fine mesh's solution under J's load. In J's units per mm of
-    displacement (multiply by 1e3 for a quantity read in µm)."""
+def decompose(coarse: Solution, fine: Solution, duals_mm: list[np.ndarray], feats: Features) -> list[dict[int, float]]:
+    """The change of each quantity J from ``coarse`` to ``fine`` (nested meshes), split by corner
+    group: ``duals_mm`` holds, per quantity, the fine mesh's solution (N, 3) under J's load. In J's
+    units per mm of displacement (multiply by 1e3 for a quantity read in µm)."""
     u0 = displacement_at(coarse, fine.mesh.nodes)
-    z_coarse = displacement_at(replace(fine, u_mm=dual_mm), coarse.mesh.nodes)
-    z_interpolated = displacement_at(replace(coarse, u_mm=z_coarse), fine.mesh.nodes)
-    work = element_work(fine.mesh, fine.classes, u0, dual_mm - z_interpolated)
+    tests = []
+    for dual in duals_mm:
+        z_coarse = displacement_at(replace(fine, u_mm=dual), coarse.mesh.nodes)
+        tests.append(dual - displacement_at(replace(coarse, u_mm=z_coarse), fine.mesh.nodes))
+    work = element_work(fine.mesh, fine.classes, u0, np.array(tests))
     owner = element_owner(fine, feats)
-    per = np.bincount(owner, work, minlength=len(feats.groups))
-    return {g: float(v) for g, v in enumerate(per)}
+    return [{g: float(v) for g, v in enumerate(np.bincount(owner, w, minlength=len(feats.groups)))} for w in work]
 
 
 @dataclass

@@ -156,8 +156,8 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
             with clock("estimate"):
                 guesses = [displacement_at(replace(out.solution, u_mm=d), mesh.nodes) for d in duals] or [None, None]
                 duals = _duals(system, [warpage_load(fine), coplanarity_load(fine)], guesses)
-                for errors, dual in zip((out.warpage, out.coplanarity), duals):
-                    errors.add(decompose(out.solution, fine, dual, feats), todo)
+                for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats)):
+                    errors.add(split, todo)
         w = warpage_um(fine)
         bar_w = 1e3 * out.warpage.bar()
         out.solution, out.grading = fine, finer

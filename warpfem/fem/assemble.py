@@ -325,18 +325,20 @@ def stiffness(mesh: Mesh, classes: ElementClasses) -> sp.bsr_matrix:
 
 
 def element_work(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, w_mm: np.ndarray) -> np.ndarray:
-    """Each element's residual of the displacement ``u_mm`` (N, 3) tested with ``w_mm`` (N, 3):
-    ``w_e · (f_e - K_e u_e)`` in N·mm, f the thermal load. Summed over the mesh it is the work of
-    the out-of-balance forces of u on w; element by element it says where u is out of balance."""
+    """Each element's residual of the displacement ``u_mm`` (N, 3) tested with ``w_mm`` (N, 3), or
+    with several at once (k, N, 3): ``w_e · (f_e - K_e u_e)`` in N·mm, f the thermal load; (E,) or
+    (k, E). Summed over the mesh it is the work of the out-of-balance forces of u on w; element by
+    element it says where u is out of balance. The residual is formed once for all the w."""
     fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)
     matrices = element_matrices(classes)
-    out = np.empty(mesh.n_elements)
+    w = np.asarray(w_mm)[None] if np.ndim(w_mm) == 2 else np.asarray(w_mm)
+    out = np.empty((len(w), mesh.n_elements))
     step = max(1, _PAIRS_PER_PASS // 400)
     for e0 in range(0, mesh.n_elements, step):
         e = slice(e0, e0 + step)
         kinds = classes.of_element[e]
         ue = u_mm[mesh.elements[e]].reshape(-1, 60)
-        we = w_mm[mesh.elements[e]].reshape(-1, 60)
+        we = w[:, mesh.elements[e]].reshape(len(w), -1, 60)
         Ku = np.matmul(matrices.dense(kinds), ue[:, :, None])[:, :, 0]
-        out[e] = np.einsum("ei,ei->e", we, fe[kinds] - Ku)
-    return out
+        out[:, e] = np.einsum("kei,ei->ke", we, fe[kinds] - Ku)
+    return out[0] if np.ndim(w_mm) == 2 else out
