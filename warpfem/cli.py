@@ -101,6 +101,77 @@ def solve(model: Path = ModelArg,
         _write_report(result, output, quiet)
 
 
+@app.command("sweep-temperature")
+def sweep_temperature(model: Path = ModelArg,
+                      output: Path = typer.Option(..., "-o", "--output", help="output directory"),
+                      temperatures: Optional[str] = typer.Option(
+                          None, "--temperatures", help="comma-separated °C, in profile order (default: 25 → 260 → 25 °C "
+                                                       "at shadow-moiré read points)"),
+                      limit: Optional[str] = typer.Option(
+                          None, "--limit-um", help="allowed warpage: one value (±) or 'low,high' in µm, drawn and "
+                                                   "checked at every temperature"),
+                      target: Optional[float] = typer.Option(None, "--target", min=0.0, max=0.5,
+                                                             help="refine the mesh at [load] temperature_c to this "
+                                                                  "estimated relative error (default [mesh] target_error)"),
+                      fast: bool = typer.Option(False, "--fast", help="one graded mesh, no error estimate"),
+                      pictures: bool = typer.Option(True, "--pictures/--no-pictures",
+                                                    help="report.html with the moiré view at each temperature"),
+                      quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+    """Warpage and coplanarity of MODEL at each temperature of a reflow profile: OUTDIR/sweep.csv,
+    sweep.json, sweep.png (the curve) and report.html. Materials follow temperature when the model
+    sets [load] material_properties = "temperature_dependent"."""
+    from .sweep import DEFAULT_PROFILE_C, parse_temperatures, sweep_temperature as run
+
+    if fast and target is not None:
+        _fail("options '--fast' and '--target': give one of them (--fast is --target 0).", 2)
+    try:
+        temps = DEFAULT_PROFILE_C if temperatures is None else parse_temperatures(temperatures)
+    except ValueError as e:
+        _fail(f"option '--temperatures': {e}.", 2)
+    limits = None
+    if limit is not None:
+        try:
+            values = [float(v) for v in limit.split(",")]
+        except ValueError:
+            values = []
+        if len(values) not in (1, 2) or (len(values) == 2 and not values[0] < values[1]) or (len(values) == 1 and values[0] <= 0):
+            _fail(f"option '--limit-um': '{limit}' is neither one positive value nor 'low,high' with low < high.", 2)
+        limits = (-abs(values[0]), abs(values[0])) if len(values) == 1 else (values[0], values[1])
+    if pictures:
+        try:
+            from .pictures.backend import pyvista
+            pyvista()
+        except ImportError as e:
+            _fail(f"option '--pictures': {e} (or give --no-pictures).", 2)
+    with _StepProgress(not quiet and err.is_terminal) as progress:
+        def point(t: float) -> None:
+            if progress.status:
+                progress.status.update(f"solving at {t:g} °C")
+        sweep = _guarded(run, model, temps, target_error=0.0 if fast else target, progress=progress, on_point=point)
+        if progress.status:
+            progress.status.update("writing the curve and the report")
+        written = sweep.write(output, limits, pictures)
+    if not quiet:
+        out.print(sweep_table(sweep, limits))
+        out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def sweep_table(sweep, limits) -> Table:
+    """A row per temperature of the profile."""
+    t = Table(title=f"warpfem — {sweep.model.name} across temperature ({sweep.model.load.material_properties.replace('_', ' ')})")
+    for c in ("°C", "branch", "warpage µm", "coplanarity µm", "shape") + (("within limits",) if limits else ()):
+        t.add_column(c, justify="right")
+    for p in sweep.points:
+        row = [f"{p.temperature_c:g}", p.branch, f"{p.warpage_um:.4g}", f"{p.coplanarity_um:.4g}", p.shape]
+        if limits:
+            row.append("yes" if limits[0] <= p.warpage_um <= limits[1] else "[bold red]no[/]")
+        t.add_row(*row)
+    e = sweep.error
+    t.caption = (f"error bar at {sweep.reference_c:g} °C: ±{e['warpage_um']:.3g} µm" if e.get("estimated")
+                 else "no error estimate (--fast)") + f"; {sweep.systems} stiffness system(s); {sweep.timings_s['total']:.1f} s"
+    return t
+
+
 @app.command()
 def mesh(model: Path = ModelArg,
          output: Path = typer.Option(..., "-o", "--output", help="mesh file (.msh or .vtu)"),

@@ -103,6 +103,29 @@ def _check_connected(model: Model, cells: np.ndarray) -> None:
     )
 
 
+def _check_steps_connected(model: Model, cells: np.ndarray) -> None:
+    """Every sub-assembly of the process steps holds together: a part bonded in a step touches
+    the parts bonded in it or before it."""
+    if len(model.steps) < 2:
+        return
+    step_of = model.part_steps()
+    step_of_part = np.array([step_of[p.name] for p in model.parts])
+    for j, step in enumerate(model.steps[:-1]):
+        active = np.zeros(cells.shape, dtype=bool)
+        active[cells >= 0] = step_of_part[cells[cells >= 0]] <= j
+        labels, n = ndimage.label(active)
+        if n <= 1:
+            continue
+        carrier = next(i for i, p in enumerate(model.parts) if p.role == "carrier")
+        main = np.bincount(labels[cells == carrier]).argmax()
+        stray = cells[(labels != main) & (labels > 0)]
+        part = model.parts[int(np.bincount(stray).argmax())]
+        raise ModelError(
+            f"step '{model.steps[step_of[part.name]].name}', key 'parts': part '{part.name}' does not touch the parts "
+            f"bonded with it or before it (up to step '{step.name}'), so nothing would hold it in place."
+        )
+
+
 def _check_symmetric(model: Model, xs: np.ndarray, ys: np.ndarray, cells: np.ndarray) -> None:
     def asym_part() -> Part | None:
         for axis, bp in ((0, xs), (1, ys)):
@@ -146,6 +169,7 @@ def build_layout(model: Model) -> Layout:
     cells, copies = _paint(model, xs, ys, zs)
     _check_volumes(model, cells)
     _check_connected(model, cells)
+    _check_steps_connected(model, cells)
     if quarter:
         _check_symmetric(model, xs, ys, cells)
         i0, j0 = _index(xs, 0.0), _index(ys, 0.0)

@@ -18,10 +18,11 @@ from . import __version__
 from .accuracy import refine
 from .accuracy.refine import Step
 from .fem import Solution, solve_displacement
+from .fem.history import Sequence, final_state
 from .geometry import Layout, build_layout
 from .memory import peak_memory_mb
 from .meshing import Mesh, build_mesh, initial_grading
-from .model import Model, ModelLike, load_model
+from .model import Model, ModelLike, load_model, material_laws
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
@@ -90,7 +91,9 @@ class Result:
 
 
 def materials_used(layout: Layout) -> dict[str, dict]:
-    """The resolved properties of each material the parts use: E in GPa, ν, CTE in ppm/K."""
+    """The resolved properties of each material the parts use: E in GPa, ν, CTE in ppm/K. With
+    temperature-dependent properties they are those at ``temperature_c``, and ``cte_ppm`` is the
+    secant CTE from ``stress_free_c`` (the integral of the instantaneous CTE over ΔT)."""
     used = {p.material: layout.materials[p.material] for p in layout.parts}
     return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
 
@@ -100,6 +103,34 @@ def global_layout(model: Model) -> tuple[Layout, dict[str, HomogenisedLayer]]:
     homogenised layer when ``[bumps] global = "homogenised"``; and what was homogenised."""
     global_model, layers = homogenise(model)
     return build_layout(global_model), layers
+
+
+def at_temperature(model: Model, temperature_c: float) -> Model:
+    """The model reported at another temperature (°C)."""
+    return model.model_copy(update={"load": model.load.model_copy(update={"temperature_c": temperature_c})})
+
+
+def process_sequence(layout: Layout) -> Sequence | None:
+    """The layout's process steps (None for one step, or none: every part bonded at once)."""
+    model = layout.model
+    if len(model.steps) < 2:
+        return None
+    step_of = model.part_steps()
+    return Sequence(np.array([step_of[p.name] for p in layout.parts]), tuple(model.step_temperatures_c()))
+
+
+def global_layouts(model: Model) -> Callable[[float], Layout]:
+    """The global layout at any temperature (°C): the moduli of that temperature."""
+    return lambda t: global_layout(at_temperature(model, t))[0]
+
+
+def process_summary(model: Model) -> dict:
+    """The summary's ``process`` block: each step, its bonding temperature and its parts."""
+    step_of = model.part_steps()
+    return {"steps": [{"name": s.name, "temperature_c": t, "parts": [p for p, k in step_of.items() if k == i]}
+                      for i, (s, t) in enumerate(zip(model.steps, model.step_temperatures_c()))],
+            "birth": "each step's parts bonded stress-free in the package's shape at its temperature; "
+                     "elastic at each temperature"}
 
 
 def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
@@ -149,12 +180,23 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
     layout, layers = global_layout(model)
     sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
+    seq = process_sequence(layout)
+    if seq is not None:
+        sol = final_state(global_layouts(model), sol.mesh, seq, material_laws(layout.model), model.load.temperature_c)
+        step_timings = {k: step_timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
+                        for k in {*step_timings, *sol.timings_s}}
+        if error.get("estimated"):
+            error = {**error, "note": "estimated with every part bonded at stress_free_c, on the mesh refined for "
+                                      "that; the process steps are solved on the same mesh"}
     m = sol.mesh
     t2 = time.perf_counter()
     fields = element_fields(sol)
     table, bumps = bump_results(sol, fields, model, layers)
     t3 = time.perf_counter()
-    subs = submodel_bumps(model, sol, table)
+    # a bump submodel is driven by one elastic state, not yet by a process history
+    subs = submodel_bumps(model, sol, table) if seq is None else {}
+    if seq is not None and bumps is not None:
+        bumps = {**bumps, "submodel": "not run: bump submodels do not follow process steps yet"}
     table, bumps = with_submodels(table, bumps, subs, model)
     if subs and error.get("estimated"):
         error = {**error, **(critical_error(model, sol, subs, table.critical, error["warpage_relative"]) or {})}
@@ -169,6 +211,8 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
         materials=materials_used(layout),
+        material_properties=model.load.material_properties,
+        **({"process": process_summary(model)} if seq is not None else {}),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,
         stress_recovery=STRESS_RECOVERY,

@@ -40,23 +40,33 @@ class ElementClasses:
         return (3 * self.lam_mpa + 2 * self.mu_mpa) * self.alpha_dt
 
 
-def element_classes(layout: Layout, mesh: Mesh) -> ElementClasses:
-    """Group the mesh's bricks by material and size."""
+def element_classes(layout: Layout, mesh: Mesh, part_strain: np.ndarray | None = None,
+                    part_scale: np.ndarray | None = None) -> ElementClasses:
+    """Group the mesh's bricks by material and size (and by part, when parts differ in thermal
+    strain or stiffness scale). ``part_strain`` (per part): each part's free thermal strain
+    (default: its material's α ΔT of the load); ``part_scale`` (per part): a factor on its moduli
+    (default 1)."""
     names = sorted(layout.materials)
     mat_of_part = np.array([names.index(p.material) for p in layout.parts])
-    mat = mat_of_part[mesh.part]
+    n_parts = len(layout.parts)
+    if part_strain is None:
+        dt = layout.model.load.delta_t_k
+        part_strain = np.array([layout.materials[p.material].cte_ppm * 1e-6 * dt for p in layout.parts])
+    scale = np.ones(n_parts) if part_scale is None else np.asarray(part_scale, dtype=float)
+    # parts alike in material, strain and scale share classes
+    _, kind_of_part = np.unique(np.column_stack([mat_of_part, part_strain, scale]), axis=0, return_inverse=True)
+    kind = kind_of_part.ravel()[mesh.part]
     h = mesh.element_sizes()
-    key = np.column_stack([mat, np.rint(h / _SIZE_QUANTUM_MM).astype(np.int64)])
+    key = np.column_stack([kind, np.rint(h / _SIZE_QUANTUM_MM).astype(np.int64)])
     _, first, of_element = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    dt = layout.model.load.delta_t_k
-    props = [layout.materials[names[m]] for m in mat[first]]
-    lame = np.array([m.lame_mpa for m in props]).reshape(-1, 2)
+    part = mesh.part[first]
+    lame = np.array([layout.materials[names[m]].lame_mpa for m in mat_of_part[part]]).reshape(-1, 2)
     return ElementClasses(
         of_element=of_element.ravel(),
         h_mm=h[first],
-        lam_mpa=lame[:, 0],
-        mu_mpa=lame[:, 1],
-        alpha_dt=np.array([m.cte_ppm * 1e-6 * dt for m in props]),
+        lam_mpa=lame[:, 0] * scale[part],
+        mu_mpa=lame[:, 1] * scale[part],
+        alpha_dt=np.asarray(part_strain, dtype=float)[part],
     )
 
 
@@ -342,3 +352,17 @@ def element_work(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, w_mm: np
         Ku = np.matmul(matrices.dense(kinds), ue[:, :, None])[:, :, 0]
         out[:, e] = np.einsum("kei,ei->ke", we, fe[kinds] - Ku)
     return out[0] if np.ndim(w_mm) == 2 else out
+
+
+def element_forces(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The nodal forces (3N,) in N with which the elements ``which`` (indices) resist the
+    displacement ``u_mm`` (N, 3): the sum of their K_e u_e."""
+    matrices = element_matrices(classes)
+    out = np.zeros(mesh.n_dofs)
+    step = max(1, _PAIRS_PER_PASS // 400)
+    for e0 in range(0, len(which), step):
+        e = which[e0:e0 + step]
+        ue = u_mm[mesh.elements[e]].reshape(-1, 60)
+        Ku = np.matmul(matrices.dense(classes.of_element[e]), ue[:, :, None])[:, :, 0]
+        out += np.bincount(element_dofs(mesh.elements[e]).ravel(), Ku.ravel(), minlength=mesh.n_dofs)
+    return out

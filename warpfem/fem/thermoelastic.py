@@ -14,6 +14,27 @@ from .system import StiffnessSystem
 
 
 @dataclass(frozen=True)
+class Birth:
+    """When each element joined the package and in what shape: element e was bonded stress-free
+    in step ``of_element[e]``, when the package's displacement was ``shapes[of_element[e]]`` (N, 3)
+    in mm (step 0: undeformed). Its strain counts from that shape."""
+
+    of_element: np.ndarray
+    shapes: tuple[np.ndarray, ...]
+
+    def offsets_mm(self, elements: np.ndarray, which=slice(None)) -> np.ndarray:
+        """The birth displacement (E, 20, 3) of the elements ``which`` (rows of ``elements``)."""
+        rows = np.arange(len(elements))[which]
+        out = np.zeros((len(rows), elements.shape[1], 3))
+        steps = self.of_element[rows]
+        for k in np.unique(steps):
+            if k > 0:
+                sel = steps == k
+                out[sel] = self.shapes[k][elements[rows[sel]]]
+        return out
+
+
+@dataclass(frozen=True)
 class Solution:
     """Nodal displacement (N, 3) in mm, rigid-body motion removed, and what produced it."""
 
@@ -24,6 +45,7 @@ class Solution:
     u_mm: np.ndarray
     timings_s: dict[str, float] = field(default_factory=dict)
     solver: dict = field(default_factory=dict)
+    birth: Birth | None = None   # process steps: strain counts from each element's birth shape
 
 
 def solve_thermal(system: StiffnessSystem, guess_mm: np.ndarray | None = None) -> Solution:

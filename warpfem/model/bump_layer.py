@@ -158,12 +158,14 @@ def homogenise(model: Model) -> tuple[Model, dict[str, HomogenisedLayer]]:
                                     source=effective.source)
         layers[part.name] = HomogenisedLayer(part.name, materials[part.material], materials[filler.material],
                                              fraction, effective)
+    steps = model.steps
     if _covered(filler, [p for p in parts if p.name in layers]):
         # a full array's cells fill the whole gap: no filler is left between them
         parts = [p for p in parts if p is not filler]
+        steps = tuple(s.model_copy(update={"parts": tuple(n for n in s.parts if n != filler.name)}) for s in steps)
     # the global model is an explicit one of other parts; [bumps] stays with the model the user gave
     return model.model_copy(update={"parts": tuple(parts), "materials": {**model.materials, **extra},
-                                    "bumps": None}), layers
+                                    "bumps": None, "steps": steps}), layers
 
 
 def _covered(filler: Part, cell_parts: list[Part]) -> bool:

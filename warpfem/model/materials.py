@@ -1,15 +1,24 @@
-"""Built-in material library: isotropic room-temperature properties with their sources.
+"""Built-in material library: isotropic properties with their sources, at room temperature and
+against temperature.
 
-Units are the contract's: E in GPa, CTE in ppm/K, conductivity in W/(m·K). Values are
-room-temperature, below-Tg values of a representative commercial grade; a model overrides any of
-them with a ``[materials.NAME]`` table. Laminates and moulding compounds are orthotropic and
-temperature-dependent in reality: the isotropic in-plane values here are the ones warpage is most
-sensitive to, which is the usual first-order choice in package warpage work.
+Units are the contract's: E in GPa, CTE in ppm/K, conductivity in W/(m·K). ``E_gpa``, ``nu`` and
+``cte_ppm`` are room-temperature, below-Tg values of a representative commercial grade: what a
+model uses by default (``[load] material_properties = "room_temperature"``). Each material's
+``temperature`` data says how they follow temperature (:mod:`.temperature`), used with
+``material_properties = "temperature_dependent"``: a glass transition for the polymers and
+laminates, tables for silicon, copper and aluminium. ``sac305`` stays constant here (its strong
+softening belongs with its creep), as do ``tim`` (a gel far above its Tg) and ``alloy42`` (its CTE
+holds within its data-sheet band to 300 °C). A model overrides any value with a
+``[materials.NAME]`` table. Laminates and moulding compounds are orthotropic in reality: the
+isotropic in-plane values here are the ones warpage is most sensitive to, the usual first-order
+choice in package warpage work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .temperature import GlassTransition, PropertyTable, TemperatureData
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,27 @@ class Material:
     cte_ppm: float
     k_w_mk: float | None = None
     source: str = ""
+    temperature: TemperatureData | None = None
+
+    def thermal_strain(self, from_c: float, to_c: float) -> float:
+        """The free thermal strain from ``from_c`` to ``to_c`` (°C): the integral of the
+        instantaneous CTE (α ΔT for a constant one)."""
+        if self.temperature is None:
+            return self.cte_ppm * 1e-6 * (to_c - from_c)
+        return self.temperature.thermal_strain(self.cte_ppm, from_c, to_c)
+
+    def at(self, stress_free_c: float, temperature_c: float) -> "Material":
+        """This material at ``temperature_c`` (°C) when stress-free at ``stress_free_c``: E and ν
+        of that temperature and the secant CTE (ppm/K) whose product with the temperature change
+        is the integral of the instantaneous CTE; constant (no temperature data) once made."""
+        if self.temperature is None:
+            return self
+        t = self.temperature
+        dt = temperature_c - stress_free_c
+        cte = (1e6 * t.thermal_strain(self.cte_ppm, stress_free_c, temperature_c) / dt if dt
+               else t.cte_ppm(self.cte_ppm, stress_free_c))
+        return replace(self, E_gpa=t.E_gpa(self.E_gpa, temperature_c), nu=t.nu(self.nu, temperature_c),
+                       cte_ppm=cte, temperature=None)
 
     @property
     def lame_mpa(self) -> tuple[float, float]:
@@ -80,3 +110,67 @@ LIBRARY: dict[str, Material] = {
                  "CTE alpha1 50-60 ppm/K, k 0.2-0.3 W/(m K)"),
     ]
 }
+
+
+def _silicon_cte_ppm(t_c: float) -> float:
+    """Okada & Tokumaru's fit of silicon's instantaneous CTE (ppm/K), valid 120-1500 K."""
+    import math
+    t_k = t_c + 273.15
+    return 3.725 * (1.0 - math.exp(-5.88e-3 * (t_k - 124.0))) + 5.548e-4 * t_k
+
+
+#: temperature points (°C) of the metals' tables
+_T_METAL_C = (-65.0, -40.0, 0.0, 25.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0)
+
+
+def _glass(tg_c: float, cte_above_ppm: float, E_above_gpa: float) -> TemperatureData:
+    # DMA curves of these epoxies fall through Tg over ~20-30 K: a tanh of half-width 10 K
+    return TemperatureData(glass=GlassTransition(tg_c, cte_above_ppm, E_above_gpa, width_k=10.0))
+
+
+_LAMINATE_NOTE = (
+    "in-plane CTE above Tg from Schapery's rule of mixtures with E-glass (73 GPa, 5.4 ppm/K): once the resin "
+    "softens the glass carries the laminate, so in-plane CTE falls and E keeps ~3/4 of its value above Tg; "
+    "data sheets list only alpha1 in-plane")
+
+#: how each built-in material follows temperature, and where that comes from
+_TEMPERATURE: dict[str, tuple[TemperatureData, str]] = {
+    "silicon": (TemperatureData(table=PropertyTable(
+        _T_METAL_C,
+        E_gpa=tuple(130.0 * (1.0 - 60e-6 * (t - 25.0)) for t in _T_METAL_C),
+        cte_ppm=tuple(_silicon_cte_ppm(t) for t in _T_METAL_C))),
+        "CTE from Okada & Tokumaru's fit alpha(T) = 3.725(1 - exp(-5.88e-3 (T - 124))) + 5.548e-4 T (T in K); "
+        "E falls 60 ppm/K (Wortman & Evans, J. Appl. Phys. 36 (1965) 153)"),
+    "copper": (TemperatureData(table=PropertyTable(
+        (-73.0, -23.0, 20.0, 127.0, 227.0, 327.0),
+        E_gpa=tuple(117.0 * (1.0 - 3e-4 * (t - 25.0)) for t in (-73.0, -23.0, 20.0, 127.0, 227.0, 327.0)),
+        cte_ppm=(15.2, 16.1, 16.5, 17.6, 18.3, 18.9))),
+        "instantaneous CTE at 200/250/293/400/500/600 K from Touloukian et al., Thermophysical Properties of "
+        "Matter vol. 12 (1975); E falls 3e-4 /K (Ledbetter & Naimon, J. Phys. Chem. Ref. Data 3 (1974) 897)"),
+    "aluminum": (TemperatureData(table=PropertyTable(
+        (-50.0, 20.0, 60.0, 150.0, 250.0, 300.0), cte_ppm=(21.8, 23.0, 23.6, 24.9, 26.8, 27.6))),
+        "instantaneous CTE from ASM Handbook Vol. 2 mean CTEs of 6061 from 20 C: 23.6 (to 100 C), 24.3 (to 200 C), "
+        "25.2 (to 300 C), differentiated; E held"),
+    "bt_laminate": (TemperatureData(glass=GlassTransition(185.0, 7.0, 19.0, width_k=10.0)),
+                    f"Tg 185 C by TMA (MGC HL832NX data sheet); {_LAMINATE_NOTE}"),
+    "fr4": (TemperatureData(glass=GlassTransition(180.0, 8.0, 16.0, width_k=10.0)),
+            f"Tg 180 C by DSC (Isola 370HR data sheet); {_LAMINATE_NOTE}"),
+    "emc": (_glass(160.0, 35.0, 1.2),
+            "EME-G700 class data sheets: Tg 150-175 C by TMA, alpha2 30-40 ppm/K, flexural modulus 0.8-1.5 GPa "
+            "at 260 C"),
+    "underfill": (_glass(130.0, 100.0, 0.25),
+                  "U8410 / UF 8800 class data sheets: Tg 120-140 C by TMA, alpha2 90-110 ppm/K, modulus 0.1-0.3 GPa "
+                  "above Tg"),
+    "die_attach": (_glass(120.0, 150.0, 0.3),
+                   "Ablestik 84-1LMISR4 data sheet: Tg 120 C, CTE 40 / 150 ppm/K below / above Tg, storage modulus "
+                   "~0.3 GPa above Tg"),
+    "adhesive": (_glass(115.0, 170.0, 0.08),
+                 "epoxy lid-attach data sheets: Tg 100-130 C, alpha2 150-180 ppm/K, modulus 0.05-0.1 GPa above Tg"),
+    "solder_mask": (_glass(105.0, 140.0, 0.15),
+                    "PSR-4000 AUS308 data sheet: Tg 98-105 C by TMA, alpha2 ~140 ppm/K; modulus ~0.15 GPa above Tg"),
+}
+
+LIBRARY = {name: (replace(m, temperature=_TEMPERATURE[name][0], source=f"{m.source}; against temperature: "
+                                                                       f"{_TEMPERATURE[name][1]}")
+                  if name in _TEMPERATURE else m)
+           for name, m in LIBRARY.items()}

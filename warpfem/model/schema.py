@@ -6,7 +6,7 @@ look-ups and the single carrier, live in :mod:`warpfem.model.validate`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,6 +27,14 @@ class ModelInfo(_Strict):
 class Load(_Strict):
     stress_free_c: float
     temperature_c: float
+    material_properties: Literal["room_temperature", "temperature_dependent"] = Field(
+        default="room_temperature",
+        description="room_temperature: every material's constant values; temperature_dependent: E, nu at "
+                    "temperature_c and the CTE integrated from stress_free_c, from the materials' temperature data")
+
+    @property
+    def temperature_dependent(self) -> bool:
+        return self.material_properties == "temperature_dependent"
 
     @property
     def delta_t_k(self) -> float:
@@ -53,12 +61,47 @@ class SolverSettings(_Strict):
     rtol: float = Field(default=1e-6, gt=0, lt=1e-2, description="iterative solver relative residual")
 
 
+class TemperatureTable(_Strict):
+    """``[materials.NAME.table]``: properties at listed temperatures, linear between them."""
+
+    temperature_c: tuple[float, ...] = Field(min_length=2, description="increasing temperatures, °C")
+    E_gpa: tuple[float, ...] | None = None
+    nu: tuple[float, ...] | None = None
+    cte_ppm: tuple[float, ...] | None = Field(default=None, description="instantaneous CTE, ppm/K")
+
+    @model_validator(mode="after")
+    def _columns(self) -> "TemperatureTable":
+        t = self.temperature_c
+        if any(b <= a for a, b in zip(t, t[1:])):
+            raise ValueError(f"temperature_c {list(t)} must increase")
+        columns = {k: getattr(self, k) for k in ("E_gpa", "nu", "cte_ppm") if getattr(self, k) is not None}
+        if not columns:
+            raise ValueError("give at least one of E_gpa, nu, cte_ppm against temperature_c")
+        for key, col in columns.items():
+            if len(col) != len(t):
+                raise ValueError(f"{key} has {len(col)} values and temperature_c has {len(t)}")
+        if "E_gpa" in columns and min(columns["E_gpa"]) <= 0:
+            raise ValueError(f"E_gpa {list(columns['E_gpa'])} must be positive")
+        if "nu" in columns and not all(-1.0 < v < 0.5 for v in columns["nu"]):
+            raise ValueError(f"nu {list(columns['nu'])} must lie in (-1, 0.5)")
+        return self
+
+
 class MaterialTable(_Strict):
     E_gpa: float | None = Field(default=None, gt=0)
     nu: float | None = None
     cte_ppm: float | None = None
     k_w_mk: float | None = Field(default=None, gt=0)
     source: str | None = None
+    tg_c: float | None = Field(default=None, description="glass transition, °C (E_gpa and cte_ppm apply below it)")
+    cte_above_tg_ppm: float | None = Field(default=None, description="instantaneous CTE above Tg (alpha2), ppm/K")
+    E_above_tg_gpa: float | None = Field(default=None, gt=0, description="modulus above Tg, GPa")
+    tg_width_k: float | None = Field(default=None, ge=0, description="half-width of a smooth (tanh) transition, K; "
+                                                                      "0: a step at Tg")
+    table: TemperatureTable | None = None
+
+    #: the keys that describe temperature dependence
+    TEMPERATURE_KEYS: ClassVar[tuple[str, ...]] = ("tg_c", "cte_above_tg_ppm", "E_above_tg_gpa", "tg_width_k", "table")
 
 
 class ArraySpec(_Strict):
@@ -210,6 +253,18 @@ class CycleSpec(_Strict):
         return 0.5 * (self.max_c + self.min_c)
 
 
+class ProcessStep(_Strict):
+    """``[[steps]]``: one assembly step — the parts it bonds, stress-free at its temperature in the
+    shape the package has then; the package then goes to the next step's temperature (after the
+    last, to ``[load] temperature_c``)."""
+
+    name: str = Field(min_length=1)
+    temperature_c: float | None = Field(default=None, description="bonding temperature, °C (the first step's "
+                                                                   "defaults to [load] stress_free_c)")
+    parts: tuple[str, ...] = Field(default=(), description="the parts this step bonds; parts no step names are "
+                                                           "bonded in the first")
+
+
 class Model(_Strict):
     model: ModelInfo = ModelInfo()
     load: Load
@@ -220,10 +275,24 @@ class Model(_Strict):
     family: dict | None = None
     bumps: BumpSettings | None = None
     cycle: CycleSpec | None = None
+    steps: tuple[ProcessStep, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.name
+
+    def step_temperatures_c(self) -> list[float]:
+        """Each process step's bonding temperature, °C (none without steps)."""
+        return [self.load.stress_free_c if i == 0 and s.temperature_c is None else s.temperature_c
+                for i, s in enumerate(self.steps)]
+
+    def part_steps(self) -> dict[str, int]:
+        """The step that bonds each part (0 for parts no step names, and without steps)."""
+        out = {p.name: 0 for p in self.parts}
+        for i, step in enumerate(self.steps):
+            for name in step.parts:
+                out[name] = i
+        return out
 
     @property
     def carrier(self) -> Part:

@@ -7,41 +7,104 @@ key. Checks that need the cell layout (a part wholly covered by later ones, symm
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from ..errors import ModelError
 from .materials import LIBRARY, Material
-from .schema import Model, Part
+from .schema import MaterialTable, Model, Part
+from .temperature import GlassTransition, PropertyTable, TemperatureData
+
+#: the temperature (°C) whose table values stand for a material's room-temperature constants
+ROOM_C = 25.0
 
 _TOL_MM = 1e-9
 
 
 def resolve_materials(model: Model) -> dict[str, Material]:
-    """Every material the parts use, built-in values overridden by the model's tables."""
+    """Every material the parts use, built-in values overridden by the model's tables, as they are
+    at the load's temperature (see :meth:`Material.at`) when the model asks for
+    temperature-dependent properties."""
+    load = model.load
+    return {name: m.at(load.stress_free_c, load.temperature_c) for name, m in material_laws(model).items()}
+
+
+def material_laws(model: Model) -> dict[str, Material]:
+    """Every material the parts use, with its temperature data when the model asks for
+    temperature-dependent properties (without, when it does not)."""
     used: dict[str, list[str]] = {}
     for part in model.parts:
         used.setdefault(part.material, []).append(part.name)
-    resolved: dict[str, Material] = {}
-    for name, part_names in used.items():
-        where = f"material '{name}' (used by part '{part_names[0]}')"
-        table = model.materials.get(name)
-        base = LIBRARY.get(name)
-        if table is None and base is None:
-            known = ", ".join(sorted(LIBRARY))
-            raise ModelError(
-                f"part '{part_names[0]}', key 'material': '{name}' is neither a built-in material ({known}) "
-                f"nor a [materials.{name}] table in the model."
-            )
-        values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "source")}
-        if table is not None:
-            values.update({k: v for k, v in table.model_dump().items() if v is not None})
-            if base is None:
-                values.setdefault("source", "model file")
+    out = {name: _material(model, name, part_names[0]) for name, part_names in used.items()}
+    if model.load.temperature_dependent:
+        return out
+    return {name: replace(m, temperature=None) for name, m in out.items()}
+
+
+def _material(model: Model, name: str, part_name: str) -> Material:
+    """One material: the built-in one, overridden key by key by the model's table."""
+    where = f"material '{name}' (used by part '{part_name}')"
+    table = model.materials.get(name)
+    base = LIBRARY.get(name)
+    if table is None and base is None:
+        known = ", ".join(sorted(LIBRARY))
+        raise ModelError(
+            f"part '{part_name}', key 'material': '{name}' is neither a built-in material ({known}) "
+            f"nor a [materials.{name}] table in the model."
+        )
+    values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "source")}
+    temperature = None if base is None else base.temperature
+    if table is not None:
+        given = {k: v for k, v in table.model_dump().items() if v is not None}
+        values.update({k: v for k, v in given.items() if k not in table.TEMPERATURE_KEYS})
+        if base is None:
+            values.setdefault("source", "model file")
+        temperature = _temperature(table, temperature, values, where, name, model.load.temperature_dependent)
+    for key in ("E_gpa", "nu", "cte_ppm"):
+        if key not in values:
+            raise ModelError(f"{where}, key '{key}': [materials.{name}] must give it (it is not a built-in material).")
+    if not -1.0 < values["nu"] < 0.5:
+        raise ModelError(f"{where}, key 'nu': {values['nu']:g} is outside (-1, 0.5).")
+    return Material(name=name, temperature=temperature, **values)
+
+
+def _temperature(table: MaterialTable, base: TemperatureData | None, values: dict, where: str, name: str,
+                 dependent: bool) -> TemperatureData | None:
+    """The temperature data of a material the model's table touches: its own table or glass
+    transition (filling in room-temperature values it leaves out), or the built-in data."""
+    given = [k for k in table.TEMPERATURE_KEYS if getattr(table, k) is not None]
+    if not given:
+        if base is not None and base.table is not None:
+            # a constant the model gives wins over the built-in column of that property
+            kept = {k: (None if getattr(table, k) is not None else getattr(base.table, k)) for k in ("E_gpa", "nu", "cte_ppm")}
+            if any(v is not None for v in kept.values()):
+                return TemperatureData(table=PropertyTable(base.table.temperature_c, **kept))
+            return None
+        return base
+    if not dependent:
+        raise ModelError(f"{where}, key '{given[0]}': temperature data is used only with [load] "
+                         "material_properties = \"temperature_dependent\"; set it or remove the key.")
+    if table.table is not None:
+        if len(given) > 1:
+            raise ModelError(f"{where}, key '{given[1]}': give either a table or a glass transition (tg_c ...), "
+                             "not both.")
+        t = table.table
         for key in ("E_gpa", "nu", "cte_ppm"):
-            if key not in values:
-                raise ModelError(f"{where}, key '{key}': [materials.{name}] must give it (it is not a built-in material).")
-        if not -1.0 < values["nu"] < 0.5:
-            raise ModelError(f"{where}, key 'nu': {values['nu']:g} is outside (-1, 0.5).")
-        resolved[name] = Material(name=name, **values)
-    return resolved
+            column = getattr(t, key)
+            if key not in values and column is not None:
+                values[key] = float(np.interp(ROOM_C, t.temperature_c, column))
+        return TemperatureData(table=PropertyTable(t.temperature_c, t.E_gpa, t.nu, t.cte_ppm))
+    glass = base.glass if base is not None and base.glass is not None else None
+    tg = table.tg_c if table.tg_c is not None else (glass.tg_c if glass else None)
+    above = table.cte_above_tg_ppm if table.cte_above_tg_ppm is not None else (glass.cte_above_ppm if glass else None)
+    E_above = table.E_above_tg_gpa if table.E_above_tg_gpa is not None else (glass.E_above_gpa if glass else None)
+    width = table.tg_width_k if table.tg_width_k is not None else (glass.width_k if glass else 0.0)
+    for key, v in (("tg_c", tg), ("cte_above_tg_ppm", above), ("E_above_tg_gpa", E_above)):
+        if v is None:
+            raise ModelError(f"{where}, key '{key}': a glass transition needs tg_c, cte_above_tg_ppm and "
+                             f"E_above_tg_gpa, and [materials.{name}] leaves this one out.")
+    return TemperatureData(glass=GlassTransition(tg, above, E_above, width))
 
 
 def _check_part(part: Part) -> None:
@@ -150,4 +213,31 @@ def validate(model: Model) -> dict[str, Material]:
         raise ModelError(
             f"parts '{carriers[0]}' and '{carriers[1]}' both have role = \"carrier\" (key 'role'); exactly one may."
         )
+    _check_steps(model)
     return resolve_materials(model)
+
+
+def _check_steps(model: Model) -> None:
+    """Process steps name existing parts once each, and bond at a known temperature: the first at
+    the stress-free temperature."""
+    names = {p.name for p in model.parts}
+    seen: dict[str, str] = {}
+    for i, step in enumerate(model.steps):
+        where = f"step '{step.name}'"
+        if step.temperature_c is None and i > 0:
+            raise ModelError(f"{where}, key 'temperature_c': every step after the first must give its bonding temperature.")
+        if i == 0 and step.temperature_c is not None and step.temperature_c != model.load.stress_free_c:
+            raise ModelError(f"{where}, key 'temperature_c': the first step bonds at [load] stress_free_c = "
+                             f"{model.load.stress_free_c:g} °C; give that value or leave the key out.")
+        for name in step.parts:
+            if name not in names:
+                raise ModelError(f"{where}, key 'parts': there is no part '{name}'.")
+            if name in seen:
+                raise ModelError(f"{where}, key 'parts': part '{name}' is already bonded in step '{seen[name]}'.")
+            seen[name] = step.name
+    carrier = next((p.name for p in model.parts if p.role == "carrier"), None)
+    if carrier in seen and model.steps[0].name != seen[carrier]:
+        raise ModelError(f"step '{seen[carrier]}', key 'parts': the carrier '{carrier}' holds the package from the "
+                         f"start; bond it in the first step ('{model.steps[0].name}').")
+    if len({s.name for s in model.steps}) != len(model.steps):
+        raise ModelError("[[steps]], key 'name': two steps have the same name; names must be unique.")

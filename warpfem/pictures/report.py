@@ -80,6 +80,38 @@ def write_report(source: Any, outdir: str | Path | None = None) -> Path:
     return path
 
 
+def curve_page(title: str, lines: list[str], curve_png: bytes, table_csv: str,
+               pictures: list[tuple[str, Any]]) -> str:
+    """A self-contained page: a headline curve, its table (CSV text) and a moiré view of each
+    result in ``pictures`` (caption, solved result)."""
+    from . import plot
+
+    rows = list(csv.reader(io.StringIO(table_csv)))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0]) if rows else ""
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_number(c))}</td>" for c in r) + "</tr>" for r in rows[1:])
+    parts = [f"<h1>{html.escape(title)}</h1>", *(f"<p>{html.escape(t)}</p>" for t in lines),
+             _figure("curve", curve_png, ""), "<h2>Table</h2>",
+             f'<table class="materials"><tr>{head}</tr>{body}</table>', "<h2>Moiré views</h2>"]
+    for caption, result in pictures:
+        plotter = plot(result, "moire", off_screen=True, window_size=REPORT_SIZE)
+        parts.append(_figure(caption, _png(plotter), caption))
+    return _document(title, parts)
+
+
+def _figure(alt: str, png: bytes, caption: str) -> str:
+    """A figure with its PNG embedded."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _document(title: str, body: list[str]) -> str:
+    """The whole page around ``body`` (HTML fragments), its styles inline."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
 def _write_study_report(study_dir: Path, outdir: Path) -> Path:
     """The page of a study: its cases' headline numbers and every plot the study drew."""
     from ..studies.table import CASE_COLUMNS, HEADLINE
@@ -101,12 +133,8 @@ def _write_study_report(study_dir: Path, outdir: Path) -> Path:
              f"<p>{len(rows)} cases, {failed} failed; every number of every case is in results.csv.</p>",
              "<h2>Cases</h2>", f'<table class="materials"><tr>{head}</tr>{"".join(body)}</table>', "<h2>Plots</h2>"]
     for png in sorted((study_dir / "plots").glob("*.png")):
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
-        parts.append(f'<figure><img alt="{html.escape(png.stem)}" src="data:image/png;base64,{data}">'
-                     f"<figcaption>{html.escape(png.stem)}</figcaption></figure>")
-    page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>warpfem study — {html.escape(study_dir.name)}</title><style>{_STYLE}</style></head>\n<body>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
+        parts.append(_figure(png.stem, png.read_bytes(), png.stem))
+    page = _document(f"warpfem study — {study_dir.name}", parts)
     path = outdir / "report.html"
     with atomic_paths(path) as (tmp,):
         tmp.write_text(page, encoding="utf-8")
@@ -158,13 +186,8 @@ def _page(scene: Scene, figures: list[tuple[str, bytes]]) -> str:
     if s.get("materials"):
         body += ["<h2>Materials</h2>", _materials_html(s)]
     body.append("<h2>Pictures</h2>")
-    for caption, png in figures:
-        data = base64.b64encode(png).decode("ascii")
-        body.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
-                    f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>warpfem — {html.escape(s['model'])}</title><style>{_STYLE}</style></head>\n<body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    body += [_figure(caption, png, caption) for caption, png in figures]
+    return _document(f"warpfem — {s['model']}", body)
 
 
 def _summary_html(summary: dict) -> str:

@@ -20,6 +20,8 @@ def element_strain(sol: Solution, which: np.ndarray | None = None) -> np.ndarray
     which = slice(None) if which is None else which
     grad_op = brick_mean_gradient(c.h_mm)                     # (C, 3, 20)
     ue = sol.u_mm[sol.mesh.elements[which]]                   # (E, 20, 3)
+    if sol.birth is not None:   # parts bonded later count their strain from the shape they joined in
+        ue = ue - sol.birth.offsets_mm(sol.mesh.elements, which)
     grad = np.einsum("eap,eqa->epq", ue, grad_op[c.of_element[which]])  # ∂u_p/∂x_q
     return 0.5 * (grad + grad.transpose(0, 2, 1))
 
