@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +29,7 @@ from .output.bumps_csv import write_bumps_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
 from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
 from .submodel.report import critical_error
+from .thermal import Powered, powered
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Result:
     summary: dict
     bumps: BumpTable | None = None
     submodels: dict[int, SubmodelResult] = field(default_factory=dict)   # by bump table row
+    powered: Powered | None = None   # with [thermal]: the temperature field and the power-on state
 
     @property
     def model(self) -> Model:
@@ -70,9 +72,11 @@ class Result:
         targets += [outdir / f"submodel_bump_{i}.vtu" for i in ids]
         with atomic_paths(*targets) as (vtu, js, *rest):
             csv, subs = rest[:1], rest[1:]
+            powered = {} if self.powered is None else {"temperature_c": self.powered.temperature_c,
+                                                       "displacement_powered_mm": self.powered.solution.u_mm}
             write_vtu(
                 self.mesh, vtu,
-                point_data={"displacement_mm": self.solution.u_mm},
+                point_data={"displacement_mm": self.solution.u_mm, **powered},
                 cell_data={
                     "stress_mpa": f.stress_mpa.reshape(-1, 9),
                     "von_mises_mpa": f.von_mises_mpa,
@@ -201,25 +205,34 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     if subs and error.get("estimated"):
         error = {**error, **(critical_error(model, sol, subs, table.critical, error["warpage_relative"]) or {})}
     t4 = time.perf_counter()
+    power = None
+    if model.thermal is not None:
+        power = powered(layout, sol.mesh, seq, global_layouts(model))
+        on = metrics(power.solution, element_fields(power.solution))
+        power = replace(power, summary={**power.summary, "power_on": {k: on[k] for k in ("warpage_um", "coplanarity_um",
+                                                                                       "shape", "parts")}})
+    t5 = time.perf_counter()
     summary = {"model": model.name, **metrics(sol, fields, bumps)}
     summary.update(
         error=error,
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
               "element": "hex20 (20-node serendipity brick, full integration)", "graded": model.mesh.graded,
               "steps": len(error.get("steps", [None]))},
-        timings_s={**step_timings, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}), "total": t4 - t0},
+        timings_s={**step_timings, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}),
+                   **({"thermal": t5 - t4} if power is not None else {}), "total": t5 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
         materials=materials_used(layout),
         material_properties=model.load.material_properties,
         **({"process": process_summary(model)} if seq is not None else {}),
+        **({"thermal": power.summary} if power is not None else {}),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,
         stress_recovery=STRESS_RECOVERY,
         warpfem_version=__version__,
     )
     summary["timings_s"] = {k: round(v, 4) for k, v in summary["timings_s"].items()}
-    result = Result(sol, fields, summary, table, subs)
+    result = Result(sol, fields, summary, table, subs, power)
     if outdir is not None:
         result.write(outdir)
     return result

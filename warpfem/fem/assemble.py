@@ -34,10 +34,15 @@ class ElementClasses:
     lam_mpa: np.ndarray      # (C,)
     mu_mpa: np.ndarray       # (C,)
     alpha_dt: np.ndarray     # (C,) free thermal strain α ΔT
+    element_alpha_dt: np.ndarray | None = None   # (E,) when the strain varies brick by brick (a temperature field)
 
     @property
     def thermal_stress_mpa(self) -> np.ndarray:
         return (3 * self.lam_mpa + 2 * self.mu_mpa) * self.alpha_dt
+
+    def strain_of_elements(self) -> np.ndarray:
+        """Each brick's free thermal strain (E,)."""
+        return self.alpha_dt[self.of_element] if self.element_alpha_dt is None else self.element_alpha_dt
 
 
 def element_classes(layout: Layout, mesh: Mesh, part_strain: np.ndarray | None = None,
@@ -77,7 +82,12 @@ def element_dofs(elements: np.ndarray) -> np.ndarray:
 
 def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     """Global thermal load vector (3N,) in N."""
-    fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)[classes.of_element]
+    if classes.element_alpha_dt is None:
+        fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)[classes.of_element]
+    else:
+        k = classes.of_element
+        unit = brick_thermal_load(classes.h_mm, np.ones(len(classes.h_mm)))[k]
+        fe = unit * ((3 * classes.lam_mpa[k] + 2 * classes.mu_mpa[k]) * classes.element_alpha_dt)[:, None]
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 

@@ -17,7 +17,7 @@ with every part is the single solve.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -47,14 +47,18 @@ class Sequence:
 
 
 def state(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], shapes: list[np.ndarray],
-          upto: int, temperature_c: float, guess_mm: np.ndarray | None = None) -> Solution:
-    """The package once the parts of steps 0..``upto`` are bonded, at ``temperature_c`` (°C);
-    ``layout`` carries the moduli of that temperature, ``laws`` each material's thermal strain,
-    ``shapes[k]`` (N, 3) mm the displacement step k's parts were bonded in."""
+          upto: int, temperature_c: float | np.ndarray, guess_mm: np.ndarray | None = None) -> Solution:
+    """The package once the parts of steps 0..``upto`` are bonded, at ``temperature_c`` (°C; one
+    for all, or each brick's (E,)); ``layout`` carries the moduli, ``laws`` each material's
+    thermal strain, ``shapes[k]`` (N, 3) mm the displacement step k's parts were bonded in."""
     born = seq.part_step <= upto
-    strain = np.array([laws[p.material].thermal_strain(seq.temperatures_c[k], temperature_c) if b else 0.0
-                       for p, k, b in zip(layout.parts, seq.part_step, born)])
-    classes = element_classes(layout, mesh, strain, np.where(born, 1.0, SOFT))
+    if np.ndim(temperature_c) == 0:
+        strain = np.array([laws[p.material].thermal_strain(seq.temperatures_c[k], temperature_c) if b else 0.0
+                           for p, k, b in zip(layout.parts, seq.part_step, born)])
+        classes = element_classes(layout, mesh, strain, np.where(born, 1.0, SOFT))
+    else:
+        classes = element_classes(layout, mesh, np.zeros(len(layout.parts)), np.where(born, 1.0, SOFT))
+        classes = replace(classes, element_alpha_dt=_brick_strains(layout, mesh, seq, laws, born, temperature_c))
     element_step = seq.part_step[mesh.part]
     with StiffnessSystem(layout, mesh, classes) as system:
         f = thermal_load(mesh, classes)
@@ -66,6 +70,19 @@ def state(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], 
         timings = {"assemble": system.setup_s, "solve": system.solve_s}
     birth = Birth(np.minimum(element_step, upto), tuple(shapes[:upto + 1]))
     return Solution(layout, mesh, classes, system.face, u, timings, dict(system.info), birth)
+
+
+def _brick_strains(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], born: np.ndarray,
+                   temperature_c: np.ndarray) -> np.ndarray:
+    """Each brick's free thermal strain from its part's bonding temperature to its own (E,)."""
+    out = np.zeros(mesh.n_elements)
+    for i, part in enumerate(layout.parts):
+        if not born[i]:
+            continue
+        mine = np.flatnonzero(mesh.part == i)
+        law, t0 = laws[part.material], seq.temperatures_c[seq.part_step[i]]
+        out[mine] = [law.thermal_strain(t0, t) for t in temperature_c[mine]]
+    return out
 
 
 def bonding_shapes(layout_at: Callable[[float], Layout], mesh: Mesh, seq: Sequence,

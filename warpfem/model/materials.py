@@ -32,6 +32,7 @@ class Material:
     k_w_mk: float | None = None
     source: str = ""
     temperature: TemperatureData | None = None
+    k_z_w_mk: float | None = None   # through the thickness, when it differs from k_w_mk
 
     def thermal_strain(self, from_c: float, to_c: float) -> float:
         """The free thermal strain from ``from_c`` to ``to_c`` (°C): the integral of the

@@ -92,6 +92,8 @@ class MaterialTable(_Strict):
     nu: float | None = None
     cte_ppm: float | None = None
     k_w_mk: float | None = Field(default=None, gt=0)
+    k_z_w_mk: float | None = Field(default=None, gt=0, description="through-thickness conductivity, W/(m·K) "
+                                                                   "(default k_w_mk: isotropic)")
     source: str | None = None
     tg_c: float | None = Field(default=None, description="glass transition, °C (E_gpa and cte_ppm apply below it)")
     cte_above_tg_ppm: float | None = Field(default=None, description="instantaneous CTE above Tg (alpha2), ppm/K")
@@ -253,6 +255,52 @@ class CycleSpec(_Strict):
         return 0.5 * (self.max_c + self.min_c)
 
 
+Side = Literal["top", "bottom"]
+
+
+class PowerSource(_Strict):
+    """``[[thermal.power]]``: heat dissipated in a part, in its volume or on one face."""
+
+    part: str
+    watts: float = Field(ge=0)
+    face: Literal["volume", "top", "bottom"] = Field(default="volume", description="where the heat is made: the "
+                                                     "part's volume or one face (a flip-chip die's active face is its bottom)")
+
+
+class Convection(_Strict):
+    """``[[thermal.convection]]``: heat carried off a part's exposed face to an ambient."""
+
+    part: str
+    face: Side
+    h_w_m2k: float = Field(gt=0, description="heat-transfer coefficient, W/(m²·K)")
+    ambient_c: float | None = Field(default=None, description="°C; default [thermal] ambient_c")
+
+
+class FixedTemperature(_Strict):
+    """``[[thermal.fixed]]``: a part's exposed face held at a temperature (a cold plate)."""
+
+    part: str
+    face: Side
+    temperature_c: float
+
+
+class Thermal(_Strict):
+    """``[thermal]``: steady heat conduction — the powered package's temperature, θJC, θJB, θJA
+    and its warpage when powered."""
+
+    ambient_c: float = 25.0
+    power: tuple[PowerSource, ...] = Field(min_length=1)
+    convection: tuple[Convection, ...] = ()
+    fixed: tuple[FixedTemperature, ...] = ()
+
+    @model_validator(mode="after")
+    def _cooled(self) -> "Thermal":
+        if not self.convection and not self.fixed:
+            raise ValueError("give at least one [[thermal.convection]] or [[thermal.fixed]] face: "
+                             "otherwise the heat has nowhere to go")
+        return self
+
+
 class ProcessStep(_Strict):
     """``[[steps]]``: one assembly step — the parts it bonds, stress-free at its temperature in the
     shape the package has then; the package then goes to the next step's temperature (after the
@@ -276,6 +324,7 @@ class Model(_Strict):
     bumps: BumpSettings | None = None
     cycle: CycleSpec | None = None
     steps: tuple[ProcessStep, ...] = ()
+    thermal: Thermal | None = None
 
     @property
     def name(self) -> str:

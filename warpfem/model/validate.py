@@ -53,7 +53,7 @@ def _material(model: Model, name: str, part_name: str) -> Material:
             f"part '{part_name}', key 'material': '{name}' is neither a built-in material ({known}) "
             f"nor a [materials.{name}] table in the model."
         )
-    values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "source")}
+    values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "k_z_w_mk", "source")}
     temperature = None if base is None else base.temperature
     if table is not None:
         given = {k: v for k, v in table.model_dump().items() if v is not None}
@@ -214,7 +214,25 @@ def validate(model: Model) -> dict[str, Material]:
             f"parts '{carriers[0]}' and '{carriers[1]}' both have role = \"carrier\" (key 'role'); exactly one may."
         )
     _check_steps(model)
-    return resolve_materials(model)
+    materials = resolve_materials(model)
+    _check_thermal(model, materials)
+    return materials
+
+
+def _check_thermal(model: Model, materials: dict[str, Material]) -> None:
+    """The thermal faces and sources name parts, and every part conducts."""
+    t = model.thermal
+    if t is None:
+        return
+    names = {p.name for p in model.parts}
+    for table, entries in (("power", t.power), ("convection", t.convection), ("fixed", t.fixed)):
+        for e in entries:
+            if e.part not in names:
+                raise ModelError(f"[[thermal.{table}]], key 'part': there is no part '{e.part}'.")
+    for part in model.parts:
+        if materials[part.material].k_w_mk is None:
+            raise ModelError(f"material '{part.material}' (used by part '{part.name}'), key 'k_w_mk': [thermal] needs "
+                             "every part's conductivity; give it in [materials." + part.material + "].")
 
 
 def _check_steps(model: Model) -> None:

@@ -39,7 +39,7 @@ def element_stress_mpa(sol: Solution) -> np.ndarray:
     """Element-averaged Cauchy stress tensors (E, 3, 3) in MPa."""
     c = sol.classes
     k = c.of_element
-    return hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.alpha_dt[k])
+    return hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.strain_of_elements())
 
 
 def von_mises_mpa(sigma: np.ndarray) -> np.ndarray:
