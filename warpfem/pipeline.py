@@ -245,6 +245,7 @@ def expand(model: ModelLike, path: str | Path | None = None) -> Model:
     if path is not None:
         data = m.model_dump(mode="json", exclude_none=True, exclude={"family"})
         data["model"].pop("family", None)
+        data["model"].pop("process", None)   # its steps are written out
         path = Path(path)
         with atomic_paths(path) as (tmp,):
             tmp.write_text(tomli_w.dumps(_tomlable(data)), encoding="utf-8")

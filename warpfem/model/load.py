@@ -59,6 +59,9 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
         raise ModelError(error_sentence(raw, err)) from None
     if model.family is not None and model.model.family is None:
         raise ModelError("[model], key 'family': the model gives a [family] table but names no family to read it.")
+    if model.model.process is not None and model.model.family is None:
+        raise ModelError("[model], key 'process': \"family\" takes the assembly sequence of a [model] family; "
+                         "a parts model gives [[steps]] instead.")
     if model.model.family is not None:
         from .families import expand_family
 

@@ -22,6 +22,8 @@ class ModelInfo(_Strict):
     symmetry: Literal["full", "quarter"] = "full"
     family: str | None = None
     description: str | None = None
+    process: Literal["family"] | None = Field(default=None, description='"family": bond the parts in the family\'s '
+                                                                         "default assembly sequence (unless [[steps]] are given)")
 
 
 class Load(_Strict):
@@ -308,7 +310,7 @@ class ProcessStep(_Strict):
 
     name: str = Field(min_length=1)
     temperature_c: float | None = Field(default=None, description="bonding temperature, °C (the first step's "
-                                                                   "defaults to [load] stress_free_c)")
+                                                                   "defaults to [load] stress_free_c, which it replaces)")
     parts: tuple[str, ...] = Field(default=(), description="the parts this step bonds; parts no step names are "
                                                            "bonded in the first")
 

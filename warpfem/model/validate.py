@@ -236,17 +236,14 @@ def _check_thermal(model: Model, materials: dict[str, Material]) -> None:
 
 
 def _check_steps(model: Model) -> None:
-    """Process steps name existing parts once each, and bond at a known temperature: the first at
-    the stress-free temperature."""
+    """Process steps name existing parts once each, and bond at a known temperature (the first,
+    unless it says, at [load] stress_free_c)."""
     names = {p.name for p in model.parts}
     seen: dict[str, str] = {}
     for i, step in enumerate(model.steps):
         where = f"step '{step.name}'"
         if step.temperature_c is None and i > 0:
             raise ModelError(f"{where}, key 'temperature_c': every step after the first must give its bonding temperature.")
-        if i == 0 and step.temperature_c is not None and step.temperature_c != model.load.stress_free_c:
-            raise ModelError(f"{where}, key 'temperature_c': the first step bonds at [load] stress_free_c = "
-                             f"{model.load.stress_free_c:g} °C; give that value or leave the key out.")
         for name in step.parts:
             if name not in names:
                 raise ModelError(f"{where}, key 'parts': there is no part '{name}'.")

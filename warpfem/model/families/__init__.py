@@ -18,6 +18,7 @@ from . import (carrier_size_heat_sink, dual_carrier_stack, molded_flip_chip_heat
                stiffener_dual_heat_sink)
 from .base import Expansion, Family, FamilyParams, fail, parse_params
 from .materials import FAMILY_MATERIALS
+from .process import default_steps
 
 REGISTRY: dict[str, Family] = {
     m.FAMILY.name: m.FAMILY
@@ -77,6 +78,12 @@ def expand_family(model: Model) -> Model:
     info.setdefault("symmetry", family.symmetry)
     raw.update(materials=_materials(family, params, built, model), parts=built.parts,
                family=params.model_dump(mode="json"))
+    if model.model.process == "family" and not model.steps:
+        steps = default_steps(family.name, built.parts)
+        if steps is None:
+            raise ModelError(f"[model], key 'process': family '{family.name}' has no default assembly sequence; "
+                             "give [[steps]].")
+        raw["steps"] = steps
     try:
         return Model.model_validate(raw)
     except ValidationError as err:  # a family that builds a bad part is a bug; still say where
