@@ -121,3 +121,12 @@ def test_process_family_needs_a_family():
     model["model"]["process"] = "family"
     with pytest.raises(ModelError, match="process"):
         warpfem.solve(model, target_error=0)
+
+
+def test_a_single_step_at_another_temperature_bonds_everything_there():
+    model = _stack(10.0)
+    model["steps"] = [{"name": "all", "temperature_c": 125.0}]
+    stepped = warpfem.solve(model, target_error=0)
+    plain = _stack(10.0)
+    plain["load"]["stress_free_c"] = 125.0
+    assert stepped.warpage_um == pytest.approx(warpfem.solve(plain, target_error=0).warpage_um, rel=1e-6)

@@ -396,3 +396,23 @@ def test_dask_run_equals_local_run(tmp_path, local_run):
             for r in table] == _comparable(local_run)
     assert [r["status"] for r in table] == [r["status"] for r in local_run]
     assert rows_of(tmp_path / "results.csv")[0].keys() == rows_of(local_run.csv_path)[0].keys()
+
+
+def test_a_study_varies_power_and_bonding_order(tmp_path):
+    """Heat and history are keys like any other: the junction rise is linear in the power, and a
+    step's bonding temperature moves the warpage."""
+    base = copy.deepcopy(BASE)
+    base["materials"]["m_substrate"]["k_w_mk"] = 0.5
+    base["materials"]["m_die"]["k_w_mk"] = 148.0
+    base["thermal"] = {"power": [{"part": "die", "watts": 1.0, "face": "bottom"}],
+                       "fixed": [{"part": "substrate", "face": "bottom", "temperature_c": 25.0}]}
+    base["steps"] = [{"name": "die attach", "parts": ["substrate"]},
+                     {"name": "die", "temperature_c": 175.0, "parts": ["die"]}]
+    s = {"study": {"name": "heat"}, "base": base,
+         "sweep": {"thermal.power.0.watts": [2.0, 4.0], "steps.1.temperature_c": [100.0]}}
+    table = warpfem.study(s, tmp_path, workers=1, progress=False)
+    assert [r["status"] for r in table] == ["solved"] * 4
+    rise = {w: table.row(f"thermal.power.0.watts={w}")["thermal.junction_c"] - 25.0 for w in (2.0, 4.0)}
+    assert rise[4.0] == pytest.approx(2 * rise[2.0], rel=1e-9)
+    assert table.row("steps.1.temperature_c=100.0")["warpage_um"] != pytest.approx(table.row("base")["warpage_um"],
+                                                                                     rel=0.05)

@@ -115,9 +115,9 @@ def at_temperature(model: Model, temperature_c: float) -> Model:
 
 
 def process_sequence(layout: Layout) -> Sequence | None:
-    """The layout's process steps (None for one step, or none: every part bonded at once)."""
+    """The layout's process steps (None when every part is bonded at once at stress_free_c)."""
     model = layout.model
-    if len(model.steps) < 2:
+    if not model.steps or model.step_temperatures_c() == [model.load.stress_free_c]:
         return None
     step_of = model.part_steps()
     return Sequence(np.array([step_of[p.name] for p in layout.parts]), tuple(model.step_temperatures_c()))

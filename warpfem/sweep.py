@@ -281,7 +281,8 @@ def sweep_report(sweep: Sweep, curve: bytes, limits_um: tuple[float, float] | No
 
     s = sweep.summary()
     lines = [f"Stress-free at {s['stress_free_c']:g} °C; {s['material_properties'].replace('_', ' ')} material "
-             f"properties; elastic at each temperature (no history: heating and cooling coincide).",
+             f"properties; elastic at each temperature, so heating and cooling through a temperature give the same "
+             f"state{' (after the bonding history of the process steps)' if sweep.model.steps else ''}.",
              f"Sign: {SIGN}.",
              f"Mesh: {s['mesh']['dofs']:,} dofs, refined at {sweep.reference_c:g} °C"
              + (f", where the warpage's estimated error is ±{sweep.error['warpage_um']:.3g} µm."

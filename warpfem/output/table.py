@@ -46,6 +46,20 @@ def summary_table(summary: dict) -> Group:
         if "fatigue" in b:
             head.add_row("fewest cycles to failure", f"{b['fatigue']['min_cycles_to_failure']:.3g}",
                          f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate)")
+    if "process" in summary:
+        steps = summary["process"]["steps"]
+        head.add_row("process", " → ".join(f"{s['name']} {s['temperature_c']:g} °C" for s in steps),
+                     "(each step's parts bonded stress-free at its temperature)")
+    if "thermal" in summary:
+        th = summary["thermal"]
+        head.add_row("junction temperature", f"{th['junction_c']:.1f}", f"°C ({th['power_w']:g} W, ambient "
+                                                                           f"{th['ambient_c']:g} °C)")
+        if th.get("theta_jc_k_w") is not None:
+            head.add_row("θJC / θJB / θJA", f"{th['theta_jc_k_w']:.3g} / {th['theta_jb_k_w']:.3g} / "
+                                            f"{th['theta_ja_k_w']:.3g}", "K/W")
+        on = th["power_on"]
+        head.add_row("power-on warpage", f"{on['warpage_um']:.2f}", f"µm ({on['shape']}; coplanarity "
+                                                                    f"{on['coplanarity_um']:.2f} µm)")
     m, ts = summary["mesh"], summary["timings_s"]
     head.add_row("accuracy", accuracy_text(error), "")
     head.add_row("mesh", f"{m['elements']} hex20, {m['dofs']} dofs",
