@@ -145,14 +145,50 @@ def thermal_options(out: Path) -> dict:
     return rows
 
 
+def _plot_thermal(rows: dict, path: Path) -> None:
+    """θJC and θJA per option, and the warpage at 25 °C against powered."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    labels = list(rows)
+    y = np.arange(len(labels))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(12.0, 4.2), dpi=120, sharey=True)
+    a.barh(y, [rows[k]["theta_jc"] for k in labels], color="#1f77b4")
+    a.set_xlabel("θJC [K/W]")
+    b.barh(y, [rows[k]["theta_ja"] for k in labels], color="#ff7f0e")
+    b.set_xlabel("θJA [K/W] (cold plate 5000, board 200 W/(m²·K))")
+    c.barh(y - 0.2, [rows[k]["warpage_25c_um"] for k in labels], height=0.4, label="unpowered, 25 °C")
+    c.barh(y + 0.2, [rows[k]["power_on_um"] for k in labels], height=0.4, label="powered")
+    c.axvline(0.0, color="#999", linewidth=0.8)
+    c.set_xlabel("warpage [µm]")
+    c.legend(fontsize=7)
+    a.set_yticks(y, labels, fontsize=8)
+    a.invert_yaxis()
+    a.set_xscale("log")   # a bare die's θJC is a hundredth of a moulded package's
+    for ax in (a, b, c):
+        ax.grid(True, axis="x", alpha=0.3)
+    fig.suptitle("Seeds 002 (100 W, 40 mm) and 004 (2 W, 10 mm): heat-sink options", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", type=Path, default=Path("out/heat_and_history"))
-    ap.add_argument("--docs", action="store_true", help="copy the sweep's curve into docs/pictures/")
+    ap.add_argument("--docs", action="store_true", help="copy the figures into docs/pictures/")
+    ap.add_argument("--replot", action="store_true", help="redraw the thermal figure from results.json")
     ap.add_argument("parts", nargs="*", default=["sweep", "order", "thermal"])
     args = ap.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     found = {}
+    if args.replot:
+        rows = json.loads((args.output / "results.json").read_text())["thermal"]
+        _plot_thermal(rows, DOCS / "heat_sink_options.png")
+        return
     if "sweep" in args.parts:
         found["moulded_sweep"] = moulded_sweep(args.output)
         if args.docs:
@@ -161,6 +197,9 @@ def main() -> None:
         found["lid_order"] = lid_order(args.output)
     if "thermal" in args.parts:
         found["thermal"] = thermal_options(args.output)
+        _plot_thermal(found["thermal"], args.output / "heat_sink_options.png")
+        if args.docs:
+            shutil.copy(args.output / "heat_sink_options.png", DOCS / "heat_sink_options.png")
     path = args.output / "results.json"
     previous = json.loads(path.read_text()) if path.is_file() else {}
     path.write_text(json.dumps({**previous, **found}, indent=1))

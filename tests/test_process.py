@@ -130,3 +130,16 @@ def test_a_single_step_at_another_temperature_bonds_everything_there():
     plain = _stack(10.0)
     plain["load"]["stress_free_c"] = 125.0
     assert stepped.warpage_um == pytest.approx(warpfem.solve(plain, target_error=0).warpage_um, rel=1e-6)
+
+
+def test_two_step_bilayer_bends_only_from_the_second_bonding_temperature():
+    """A base bonded alone at 175 °C expands freely and stays flat; a top layer bonded at 125 °C
+    in that flat shape bends the pair over 125 → 25 °C only: Timoshenko with ΔT = −100 K."""
+    from references import timoshenko_curvature
+    half = 25.0
+    (_, t_b, E_b, nu_b, a_b), (_, t_t, E_t, nu_t, a_t) = LAYERS[0], LAYERS[1]
+    model = plate_model(LAYERS[:2], half=half, dT=(175.0, 25.0))
+    model["steps"] = [{"name": "base", "parts": ["base"]}, {"name": "top", "temperature_c": 125.0, "parts": ["chip"]}]
+    r = warpfem.solve(model)
+    k = timoshenko_curvature(t_b, biaxial(E_b, nu_b), a_b * 1e-6, t_t, biaxial(E_t, nu_t), a_t * 1e-6, -100.0)
+    assert r.warpage_um == pytest.approx(1e3 * corner_deflection(k, half, half), rel=0.01)
