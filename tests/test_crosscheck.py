@@ -49,3 +49,27 @@ def test_export_writes_a_deck(tmp_path, small_fcbga):
     assert "*EXPANSION, ZERO=150" in text and "NALL,25" in text
     res = CliRunner().invoke(app, ["export", str(small_fcbga), "-o", str(tmp_path / "x.inp"), "--stress", "lid"])
     assert res.exit_code == 2 and "'lid'" in res.stderr and not (tmp_path / "x.inp").exists()
+
+
+@needs_ccx
+def test_calculix_agrees_at_a_temperature_dependent_state(small_fcbga):
+    """The deck carries the moduli of the load's temperature and the secant CTE of the integrated
+    instantaneous one: CalculiX solves the same state (here across the underfill's Tg)."""
+    raw = tomllib.loads(small_fcbga.read_text())
+    raw["load"]["material_properties"] = "temperature_dependent"
+    ours = warpfem.solve(raw, size_mm=0.5, target_error=0, method="direct")
+    ccx = calculix(raw, size_mm=0.5)
+    assert np.abs(ours.solution.u_mm - ccx.u_mm).max() < 1e-6 * np.abs(ccx.u_mm).max()
+    plain = warpfem.solve(tomllib.loads(small_fcbga.read_text()), size_mm=0.5, target_error=0, method="direct")
+    assert abs(ours.warpage_um - plain.warpage_um) > 0.02 * abs(plain.warpage_um)   # the data changed the state
+
+
+def test_export_refuses_process_steps(tmp_path, small_fcbga):
+    raw = tomllib.loads(small_fcbga.read_text())
+    raw["steps"] = [{"name": "flip chip", "temperature_c": 217.0}, {"name": "underfill", "temperature_c": 150.0,
+                                                                       "parts": ["underfill"]}]
+    model = tmp_path / "steps.toml"
+    import tomli_w
+    model.write_text(tomli_w.dumps(raw))
+    res = CliRunner().invoke(app, ["export", str(model), "-o", str(tmp_path / "x.inp")])
+    assert res.exit_code == 2 and "process steps" in res.stderr and not (tmp_path / "x.inp").exists()

@@ -197,11 +197,14 @@ def export(model: Path = ModelArg,
     """Write MODEL's mesh, materials, load and supports as a CalculiX / Abaqus input deck."""
     from .output import atomic_paths
     from .output.inp import ELEMENT_TYPES, write_inp
-    from .pipeline import layout_and_mesh
+    from .pipeline import layout_and_mesh, process_sequence
 
     if element not in ELEMENT_TYPES:
         _fail(f"option '--element': '{element}' is not one of {', '.join(ELEMENT_TYPES)}.", 2)
     layout, m = _guarded(layout_and_mesh, model, size_mm=size)
+    if process_sequence(layout) is not None:
+        _fail("[[steps]], key 'temperature_c': a deck holds one state, every part bonded at stress_free_c; "
+              "export does not write process steps (element birth) yet, so it would not be this model.", 2)
     unknown = [p for p in stress if p not in m.part_names]
     if unknown:
         _fail(f"option '--stress': the model has no part '{unknown[0]}'.", 2)
