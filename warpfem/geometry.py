@@ -89,18 +89,24 @@ def _check_volumes(model: Model, cells: np.ndarray) -> None:
             )
 
 
-def _check_connected(model: Model, cells: np.ndarray) -> None:
-    labels, n = ndimage.label(cells >= 0)
+def _stray_part(model: Model, cells: np.ndarray, present: np.ndarray) -> Part | None:
+    """The part holding most of the ``present`` cells that no face joins to the carrier's (None
+    when they all hang together)."""
+    labels, n = ndimage.label(present)
     if n <= 1:
-        return
-    carrier = next(i for i, p in enumerate(model.parts) if p.role == "carrier")
-    main = np.bincount(labels[cells == carrier]).argmax()
+        return None
+    main = np.bincount(labels[cells == model.parts.index(model.carrier)]).argmax()
     stray = cells[(labels != main) & (labels > 0)]
-    part = model.parts[int(np.bincount(stray).argmax())]
-    raise ModelError(
-        f"part '{part.name}', key 'box': it does not touch the rest of the package through any face, "
-        "so nothing holds it in place."
-    )
+    return model.parts[int(np.bincount(stray).argmax())]
+
+
+def _check_connected(model: Model, cells: np.ndarray) -> None:
+    part = _stray_part(model, cells, cells >= 0)
+    if part is not None:
+        raise ModelError(
+            f"part '{part.name}', key 'box': it does not touch the rest of the package through any face, "
+            "so nothing holds it in place."
+        )
 
 
 def _check_steps_connected(model: Model, cells: np.ndarray) -> None:
@@ -111,19 +117,12 @@ def _check_steps_connected(model: Model, cells: np.ndarray) -> None:
     step_of = model.part_steps()
     step_of_part = np.array([step_of[p.name] for p in model.parts])
     for j, step in enumerate(model.steps[:-1]):
-        active = np.zeros(cells.shape, dtype=bool)
-        active[cells >= 0] = step_of_part[cells[cells >= 0]] <= j
-        labels, n = ndimage.label(active)
-        if n <= 1:
-            continue
-        carrier = next(i for i, p in enumerate(model.parts) if p.role == "carrier")
-        main = np.bincount(labels[cells == carrier]).argmax()
-        stray = cells[(labels != main) & (labels > 0)]
-        part = model.parts[int(np.bincount(stray).argmax())]
-        raise ModelError(
-            f"step '{model.steps[step_of[part.name]].name}', key 'parts': part '{part.name}' does not touch the parts "
-            f"bonded with it or before it (up to step '{step.name}'), so nothing would hold it in place."
-        )
+        part = _stray_part(model, cells, (cells >= 0) & (step_of_part[np.maximum(cells, 0)] <= j))
+        if part is not None:
+            raise ModelError(
+                f"step '{model.steps[step_of[part.name]].name}', key 'parts': part '{part.name}' does not touch the "
+                f"parts bonded with it or before it (up to step '{step.name}'), so nothing would hold it in place."
+            )
 
 
 def _check_symmetric(model: Model, xs: np.ndarray, ys: np.ndarray, cells: np.ndarray) -> None:

@@ -207,7 +207,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     t4 = time.perf_counter()
     power = None
     if model.thermal is not None:
-        power = powered(layout, sol.mesh, seq, global_layouts(model))
+        power = powered(layout, sol, seq, global_layouts(model))
         on = metrics(power.solution, element_fields(power.solution))
         power = replace(power, summary={**power.summary, "power_on": {k: on[k] for k in ("warpage_um", "coplanarity_um",
                                                                                        "shape", "parts")}})

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fem.heat import FaceLoad, HeatMesh, element_means, face_areas_mm2, faces, heat_mesh, solve_heat, volumes_mm3
-from .fem.heat import PER_M2_TO_PER_MM2, PER_M_TO_PER_MM
-from .fem.history import Sequence, bonding_shapes, state
-from .fem.thermoelastic import Solution
 from .errors import ModelError
+from .fem.heat import (PER_M2_TO_PER_MM2, PER_M_TO_PER_MM, FaceLoad, HeatMesh, element_means, face_areas_mm2, faces,
+                       heat_mesh, solve_heat, volumes_mm3)
+from .fem.history import Sequence, state
+from .fem.thermoelastic import Solution
 from .geometry import Layout
 from .meshing import Mesh
 from .model import Model, material_laws
@@ -39,8 +39,8 @@ class Powered:
 
 def _conductivity(layout: Layout, mesh: Mesh) -> np.ndarray:
     """(E, 2) in-plane and through-thickness conductivity, W/(mm·K)."""
-    per_part = np.array([[m.k_w_mk, m.k_z_w_mk or m.k_w_mk] for m in (layout.part_material(i) for i in range(len(layout.parts)))],
-                        dtype=float)
+    materials = (layout.part_material(i) for i in range(len(layout.parts)))
+    per_part = np.array([[m.k_w_mk, m.k_z_w_mk or m.k_w_mk] for m in materials], dtype=float)
     return PER_M_TO_PER_MM * per_part[mesh.part]
 
 
@@ -48,11 +48,12 @@ def _part_index(layout: Layout, name: str) -> int:
     return next(i for i, p in enumerate(layout.parts) if p.name == name)
 
 
-def _sources(layout: Layout, mesh: Mesh, hm: HeatMesh, symmetry: float) -> tuple[np.ndarray, list[FaceLoad], float]:
-    """Heat per volume (E,) W/mm³, face fluxes and the total power (W) of the whole package."""
+def _sources(layout: Layout, mesh: Mesh, hm: HeatMesh, volume: np.ndarray,
+             symmetry: float) -> tuple[np.ndarray, list[FaceLoad], float]:
+    """Heat per volume (E,) W/mm³, face fluxes and the total power (W) of the whole package;
+    ``volume``: each brick's, mm³."""
     q = np.zeros(mesh.n_elements)
     loads, total = [], 0.0
-    volume = volumes_mm3(hm)
     for src in layout.model.thermal.power:
         mine = mesh.part == _part_index(layout, src.part)
         total += src.watts
@@ -89,15 +90,18 @@ def _case(layout: Layout, mesh: Mesh, hm: HeatMesh) -> np.ndarray:
     return facets[np.isclose(z, top)]
 
 
-def powered(layout: Layout, mesh: Mesh, seq: Sequence | None, layout_at) -> Powered:
-    """Conduct the model's ``[thermal]`` heat through ``mesh`` and solve the powered package.
-    ``layout_at(T)``: the layout with the moduli of temperature T (°C); ``seq``: its process steps."""
+def powered(layout: Layout, assembled: Solution, seq: Sequence | None, layout_at) -> Powered:
+    """Conduct the model's ``[thermal]`` heat through the mesh of ``assembled`` (the package's
+    unpowered state, with its bonding history when ``seq`` holds process steps) and solve the
+    powered package. ``layout_at(T)``: the layout with the moduli of temperature T (°C)."""
     model: Model = layout.model
     t = model.thermal
+    mesh = assembled.mesh
     hm = heat_mesh(mesh)
     k = _conductivity(layout, mesh)
+    volume = volumes_mm3(hm)
     symmetry = 4.0 if layout.quarter else 1.0
-    q, sources, power = _sources(layout, mesh, hm, symmetry)
+    q, sources, power = _sources(layout, mesh, hm, volume, symmetry)
     powered_nodes = np.unique(mesh.elements[np.isin(mesh.part, [_part_index(layout, s.part) for s in t.power])])
 
     def junction(loads) -> tuple[float, np.ndarray, float]:
@@ -114,10 +118,12 @@ def powered(layout: Layout, mesh: Mesh, seq: Sequence | None, layout_at) -> Powe
         tb, _, _ = junction([FaceLoad(faces(hm, carrier, "bottom", exposed=True), fixed_c=0.0)])
         figures.update(theta_jc_k_w=tc / power, theta_jb_k_w=tb / power)
     temps = element_means(hm, T)
-    seq = seq or Sequence(np.zeros(len(layout.parts), dtype=int), (model.load.stress_free_c,))
-    laws = material_laws(model)
-    shapes = bonding_shapes(layout_at, mesh, seq, laws)[0] if seq.n_steps > 1 else [np.zeros((mesh.n_nodes, 3))]
-    mean_c = float(np.sum(temps * volumes_mm3(hm)) / np.sum(volumes_mm3(hm)))
-    sol = state(layout_at(mean_c), mesh, seq, laws, shapes, seq.n_steps - 1, temps)
+    if seq is None:   # every part bonded at stress_free_c, undeformed
+        seq = Sequence(np.zeros(len(layout.parts), dtype=int), (model.load.stress_free_c,))
+        shapes = [np.zeros_like(assembled.u_mm)]
+    else:   # the bonding shapes the unpowered state was solved from
+        shapes = list(assembled.birth.shapes)
+    mean_c = float(np.sum(temps * volume) / np.sum(volume))
+    sol = state(layout_at(mean_c), mesh, seq, material_laws(model), shapes, seq.n_steps - 1, temps)
     figures.update(temperature_range_c=[float(np.nanmin(T)), float(np.nanmax(T))])
     return Powered(T, figures, sol)

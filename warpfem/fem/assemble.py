@@ -82,12 +82,9 @@ def element_dofs(elements: np.ndarray) -> np.ndarray:
 
 def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     """Global thermal load vector (3N,) in N."""
-    if classes.element_alpha_dt is None:
-        fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)[classes.of_element]
-    else:
-        k = classes.of_element
-        unit = brick_thermal_load(classes.h_mm, np.ones(len(classes.h_mm)))[k]
-        fe = unit * ((3 * classes.lam_mpa[k] + 2 * classes.mu_mpa[k]) * classes.element_alpha_dt)[:, None]
+    k = classes.of_element
+    stress = (3 * classes.lam_mpa[k] + 2 * classes.mu_mpa[k]) * classes.strain_of_elements()
+    fe = brick_thermal_load(classes.h_mm, np.ones(len(classes.h_mm)))[k] * stress[:, None]
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 

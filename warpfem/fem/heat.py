@@ -131,9 +131,9 @@ def solve_heat(hm: HeatMesh, k_w_mmk: np.ndarray, q_w_mm3: np.ndarray, loads: li
             f = f + asm(_source, fb, q=load.flux_w_mm2 * ones)
         if load.h_w_mm2k:
             Kh = asm(_film, fb, h=load.h_w_mm2k * ones)
-            K = K + Kh
-            f = f + asm(_source, fb, q=load.h_w_mm2k * load.ambient_c * ones)
-            robin.append((Kh, load.h_w_mm2k * load.ambient_c * asm(_source, fb, q=ones)))
+            fa = asm(_source, fb, q=load.h_w_mm2k * load.ambient_c * ones)
+            K, f = K + Kh, f + fa
+            robin.append((Kh, fa))
     T = np.zeros(b.N)
     if fixed_dofs:
         D = np.concatenate(fixed_dofs)

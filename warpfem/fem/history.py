@@ -114,4 +114,4 @@ def final_state(layout_at: Callable[[float], Layout], mesh: Mesh, seq: Sequence,
     for key, v in s.timings_s.items():
         timings[key] = timings.get(key, 0.0) + v
     timings["history"] = time.perf_counter() - t0
-    return Solution(s.layout, s.mesh, s.classes, s.face, s.u_mm, timings, s.solver, s.birth)
+    return replace(s, timings_s=timings)

@@ -16,6 +16,7 @@ choice in package warpage work.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from .temperature import GlassTransition, PropertyTable, TemperatureData
@@ -49,8 +50,7 @@ class Material:
             return self
         t = self.temperature
         dt = temperature_c - stress_free_c
-        cte = (1e6 * t.thermal_strain(self.cte_ppm, stress_free_c, temperature_c) / dt if dt
-               else t.cte_ppm(self.cte_ppm, stress_free_c))
+        cte = 1e6 * self.thermal_strain(stress_free_c, temperature_c) / dt if dt else t.cte_ppm(self.cte_ppm, stress_free_c)
         return replace(self, E_gpa=t.E_gpa(self.E_gpa, temperature_c), nu=t.nu(self.nu, temperature_c),
                        cte_ppm=cte, temperature=None)
 
@@ -115,7 +115,6 @@ LIBRARY: dict[str, Material] = {
 
 def _silicon_cte_ppm(t_c: float) -> float:
     """Okada & Tokumaru's fit of silicon's instantaneous CTE (ppm/K), valid 120-1500 K."""
-    import math
     t_k = t_c + 273.15
     return 3.725 * (1.0 - math.exp(-5.88e-3 * (t_k - 124.0))) + 5.548e-4 * t_k
 
