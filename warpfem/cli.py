@@ -202,6 +202,9 @@ def export(model: Path = ModelArg,
     if element not in ELEMENT_TYPES:
         _fail(f"option '--element': '{element}' is not one of {', '.join(ELEMENT_TYPES)}.", 2)
     layout, m = _guarded(layout_and_mesh, model, size_mm=size)
+    if layout.model.load.viscoelastic:
+        _fail("[load], key 'material_properties': a deck holds one elastic state; export does not write a process "
+              "in time (relaxation, cure shrinkage) yet, so it would not be this model.", 2)
     if process_sequence(layout) is not None:
         _fail("[[steps]], key 'temperature_c': a deck holds one state, every part bonded at stress_free_c; "
               "export does not write process steps (element birth) yet, so it would not be this model.", 2)

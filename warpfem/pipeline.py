@@ -18,15 +18,18 @@ from . import __version__
 from .accuracy import refine
 from .accuracy.refine import Step
 from .fem import Solution, solve_displacement
+from .fem import viscoelastic
 from .fem.history import Sequence, final_state
 from .geometry import Layout, build_layout
 from .memory import peak_memory_mb
 from .meshing import Mesh, build_mesh, initial_grading
 from .model import Model, ModelLike, load_model, material_laws
+from .model.schedule import schedule
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
+from .post.warpage import warpage_um
 from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
 from .submodel.report import critical_error
 from .thermal import Powered, powered
@@ -102,6 +105,21 @@ def materials_used(layout: Layout) -> dict[str, dict]:
     return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
 
 
+def material_models(layout: Layout) -> dict[str, str]:
+    """Which law each material followed: elastic, or viscoelastic (and with cure shrinkage)."""
+    laws = material_laws(layout.model)
+    out = {}
+    for name in {p.material for p in layout.parts}:
+        m = laws[name]
+        kind = "elastic" if m.viscoelastic is None else (f"viscoelastic: {len(m.viscoelastic.shear)} shear and "
+                                                         f"{len(m.viscoelastic.bulk)} bulk Prony terms, shift "
+                                                         f"{m.viscoelastic.shift.kind}")
+        if m.cure is not None:
+            kind += f"; cure shrinkage {m.cure.total_pct:g} % by volume"
+        out[name] = kind
+    return dict(sorted(out.items()))
+
+
 def global_layout(model: Model) -> tuple[Layout, dict[str, HomogenisedLayer]]:
     """The cell layout of the global model: the model's own, or with its bump parts turned into a
     homogenised layer when ``[bumps] global = "homogenised"``; and what was homogenised."""
@@ -115,12 +133,31 @@ def at_temperature(model: Model, temperature_c: float) -> Model:
 
 
 def process_sequence(layout: Layout) -> Sequence | None:
-    """The layout's process steps (None when every part is bonded at once at stress_free_c)."""
+    """The layout's process steps (None when every part is bonded at once at stress_free_c and
+    nothing happens in time)."""
     model = layout.model
-    if not model.steps or model.step_temperatures_c() == [model.load.stress_free_c]:
+    if not model.load.viscoelastic and (not model.steps or model.step_temperatures_c() == [model.load.stress_free_c]):
         return None
+    if not model.steps:
+        return Sequence(np.zeros(len(layout.parts), dtype=int), (model.load.stress_free_c,))
     step_of = model.part_steps()
     return Sequence(np.array([step_of[p.name] for p in layout.parts]), tuple(model.step_temperatures_c()))
+
+
+def process_in_time(layout: Layout, mesh: Mesh, seq: Sequence, refine: int = 1) -> tuple[Solution, list[dict], dict]:
+    """The viscoelastic process on ``mesh``: the final state, the warpage at each knot of the
+    schedule (end of each ramp and hold) and the timings (s)."""
+    model = layout.model
+    sched = schedule(model)
+    if len(sched.times_s) == 1:   # bonded where it is read and never held: nothing happens in time
+        sol = final_state(global_layouts(model), mesh, seq, material_laws(model), model.load.temperature_c)
+        return sol, [], {"time_steps": 0, "total_s": sol.timings_s.get("history", 0.0)}
+    reads = viscoelastic.run(layout, mesh, seq, material_laws(model), sched, list(sched.times_s[1:]), refine)
+    knots = [{"time_s": r.time_s, "temperature_c": r.temperature_c, "event": e, "warpage_um": warpage_um(r.solution)}
+             for r, e in zip(reads, sched.events[1:])]
+    timings = {k: v for k, v in reads[-1].timings_s.items() if k not in ("time_steps", "systems")}
+    final = replace(reads[-1].solution, timings_s=timings)
+    return final, knots, {"time_steps": reads[-1].timings_s["time_steps"], "total_s": timings["total"]}
 
 
 def global_layouts(model: Model) -> Callable[[float], Layout]:
@@ -128,13 +165,23 @@ def global_layouts(model: Model) -> Callable[[float], Layout]:
     return lambda t: global_layout(at_temperature(model, t))[0]
 
 
-def process_summary(model: Model) -> dict:
-    """The summary's ``process`` block: each step, its bonding temperature and its parts."""
+def process_summary(model: Model, knots: list[dict] | None = None, cost: dict | None = None) -> dict:
+    """The summary's ``process`` block: each step, its bonding temperature and its parts; in time
+    (viscoelastic), the warpage at each knot of the schedule and the number of time steps."""
     step_of = model.part_steps()
-    return {"steps": [{"name": s.name, "temperature_c": t, "parts": [p for p, k in step_of.items() if k == i]}
-                      for i, (s, t) in enumerate(zip(model.steps, model.step_temperatures_c()))],
-            "birth": "each step's parts bonded stress-free in the package's shape at its temperature; "
-                     "elastic at each temperature"}
+    out = {"steps": [{"name": s.name, "temperature_c": t, "parts": [p for p, k in step_of.items() if k == i],
+                      **({"ramp_k_per_min": s.ramp_k_per_min or model.load.ramp_k_per_min, "hold_s": s.hold_s}
+                         if model.load.viscoelastic else {})}
+                     for i, (s, t) in enumerate(zip(model.steps, model.step_temperatures_c()))],
+           "birth": "each step's parts bonded stress-free in the package's shape at its temperature; "
+                    "elastic at each temperature"}
+    if knots is not None:
+        out["birth"] = ("each step's parts bonded stress-free in the package's shape at its temperature; solved in "
+                        "time through the ramps and holds, relaxing parts by their Prony series (recursive update "
+                        "per time step), cure shrinkage after bonding")
+        out["history"] = knots
+        out.update(cost or {})
+    return out
 
 
 def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
@@ -185,7 +232,15 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     layout, layers = global_layout(model)
     sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
     seq = process_sequence(layout)
-    if seq is not None:
+    knots, cost = None, None
+    if seq is not None and model.load.viscoelastic:
+        sol, knots, cost = process_in_time(layout, sol.mesh, seq)
+        step_timings = {k: step_timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
+                        for k in {*step_timings, *sol.timings_s} if k != "total"}
+        if error.get("estimated"):
+            error = {**error, "note": "estimated for the elastic state with every part bonded at stress_free_c, on "
+                                      "the mesh refined for that; the process in time is solved on the same mesh"}
+    elif seq is not None:
         sol = final_state(global_layouts(model), sol.mesh, seq, material_laws(layout.model), model.load.temperature_c)
         step_timings = {k: step_timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
                         for k in {*step_timings, *sol.timings_s}}
@@ -224,7 +279,8 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         memory_mb=peak_memory_mb(),
         materials=materials_used(layout),
         material_properties=model.load.material_properties,
-        **({"process": process_summary(model)} if seq is not None else {}),
+        **({"process": process_summary(model, knots, cost)} if seq is not None else {}),
+        **({"material_models": material_models(layout)} if model.load.viscoelastic else {}),
         **({"thermal": power.summary} if power is not None else {}),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,
@@ -246,6 +302,10 @@ def expand(model: ModelLike, path: str | Path | None = None) -> Model:
         data = m.model_dump(mode="json", exclude_none=True, exclude={"family"})
         data["model"].pop("family", None)
         data["model"].pop("process", None)   # its steps are written out
+        if not m.load.viscoelastic:           # times mean nothing without the process in time
+            for table in [data["load"], *data.get("steps", [])]:
+                table.pop("ramp_k_per_min", None)
+                table.pop("hold_s", None)
         path = Path(path)
         with atomic_paths(path) as (tmp,):
             tmp.write_text(tomli_w.dumps(_tomlable(data)), encoding="utf-8")

@@ -29,7 +29,9 @@ from .fem.assemble import element_classes, thermal_load
 from .model import Model, ModelLike, load_model
 from .output import atomic_paths, write_json
 from .fem.history import bonding_shapes, final_state
+from .fem import viscoelastic
 from .model import material_laws
+from .model.schedule import schedule, then_through
 from .pipeline import (Result, at_temperature, global_layout, global_layouts, materials_used, process_sequence,
                        solve_global)
 from .post import element_fields, metrics
@@ -179,6 +181,10 @@ def sweep_temperature(model: ModelLike, temperatures_c: tuple[float, ...] = DEFA
     moduli = None
     systems, previous = 0, None
     seq = process_sequence(layout)
+    if model.load.viscoelastic:
+        points = _in_time(model, layout, mesh, seq, temperatures_c, timings, on_point)
+        timings["total"] = time.perf_counter() - t0
+        return Sweep(model, points, model.load.temperature_c, error, timings, timings.pop("systems"))
     if seq is not None:   # the bonding history is the same at every final temperature: once
         layouts, laws = global_layouts(model), material_laws(layout.model)
         shapes, spent = bonding_shapes(layouts, mesh, seq, laws)
@@ -210,6 +216,25 @@ def sweep_temperature(model: ModelLike, temperatures_c: tuple[float, ...] = DEFA
         points.append(SweepPoint(t, branch, r.warpage_um, r.coplanarity_um, r.summary["shape"], die, r))
     timings["total"] = time.perf_counter() - t0
     return Sweep(model, points, model.load.temperature_c, error, timings, systems)
+
+
+def _in_time(model: Model, layout, mesh, seq, temperatures_c, timings: dict, on_point) -> list[SweepPoint]:
+    """The profile as time goes on after the process, at the load's ramp rate: relaxing parts make
+    heating and cooling through one temperature differ."""
+    sched, reads_s = then_through(schedule(model), temperatures_c, model.load.ramp_k_per_min)
+    if on_point:
+        on_point(temperatures_c[0])
+    reads = viscoelastic.run(layout, mesh, seq, material_laws(model), sched, reads_s)
+    for k in ("assemble", "solve"):
+        timings[k] = timings.get(k, 0.0) + reads[-1].timings_s[k]
+    timings["systems"] = reads[-1].timings_s["systems"]
+    points = []
+    for t, branch, r in zip(temperatures_c, _branches(temperatures_c), reads):
+        fields = element_fields(r.solution)
+        res = Result(r.solution, fields, {"model": model.name, **metrics(r.solution, fields)})
+        die = res.summary["parts"].get("die", {}).get("max_von_mises_mpa")
+        points.append(SweepPoint(t, branch, res.warpage_um, res.coplanarity_um, res.summary["shape"], die, res))
+    return points
 
 
 def _elastic_state(model: Model, mesh, t: float, system: StiffnessSystem | None, moduli, previous: Solution | None):

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from ..geometry import Layout
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .element import brick_coefficients, brick_thermal_load, stiffness_basis
+from .element import brick_coefficients, brick_mean_gradient, brick_thermal_load, stiffness_basis
 
 #: brick sizes equal to this many mm are the same class
 _SIZE_QUANTUM_MM = 1e-9
@@ -46,11 +46,11 @@ class ElementClasses:
 
 
 def element_classes(layout: Layout, mesh: Mesh, part_strain: np.ndarray | None = None,
-                    part_scale: np.ndarray | None = None) -> ElementClasses:
+                    part_scale: np.ndarray | None = None, part_lame_mpa: np.ndarray | None = None) -> ElementClasses:
     """Group the mesh's bricks by material and size (and by part, when parts differ in thermal
-    strain or stiffness scale). ``part_strain`` (per part): each part's free thermal strain
-    (default: its material's α ΔT of the load); ``part_scale`` (per part): a factor on its moduli
-    (default 1)."""
+    strain or stiffness). ``part_strain`` (per part): each part's free thermal strain (default: its
+    material's α ΔT of the load); ``part_scale`` (per part): a factor on its moduli (default 1);
+    ``part_lame_mpa`` (parts, 2): each part's Lamé λ, μ in MPa (default its material's)."""
     names = sorted(layout.materials)
     mat_of_part = np.array([names.index(p.material) for p in layout.parts])
     n_parts = len(layout.parts)
@@ -58,14 +58,18 @@ def element_classes(layout: Layout, mesh: Mesh, part_strain: np.ndarray | None =
         dt = layout.model.load.delta_t_k
         part_strain = np.array([layout.materials[p.material].cte_ppm * 1e-6 * dt for p in layout.parts])
     scale = np.ones(n_parts) if part_scale is None else np.asarray(part_scale, dtype=float)
-    # parts alike in material, strain and scale share classes
-    _, kind_of_part = np.unique(np.column_stack([mat_of_part, part_strain, scale]), axis=0, return_inverse=True)
+    if part_lame_mpa is None:
+        part_lame_mpa = np.array([layout.materials[p.material].lame_mpa for p in layout.parts]).reshape(-1, 2)
+    part_lame_mpa = np.asarray(part_lame_mpa, dtype=float)
+    # parts alike in material, strain and moduli share classes
+    _, kind_of_part = np.unique(np.column_stack([mat_of_part, part_strain, scale, part_lame_mpa]), axis=0,
+                                return_inverse=True)
     kind = kind_of_part.ravel()[mesh.part]
     h = mesh.element_sizes()
     key = np.column_stack([kind, np.rint(h / _SIZE_QUANTUM_MM).astype(np.int64)])
     _, first, of_element = np.unique(key, axis=0, return_index=True, return_inverse=True)
     part = mesh.part[first]
-    lame = np.array([layout.materials[names[m]].lame_mpa for m in mat_of_part[part]]).reshape(-1, 2)
+    lame = part_lame_mpa[part]
     return ElementClasses(
         of_element=of_element.ravel(),
         h_mm=h[first],
@@ -359,6 +363,14 @@ def element_work(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, w_mm: np
         Ku = np.matmul(matrices.dense(kinds), ue[:, :, None])[:, :, 0]
         out[:, e] = np.einsum("kei,ei->ke", we, fe[kinds] - Ku)
     return out[0] if np.ndim(w_mm) == 2 else out
+
+
+def mean_strain(classes: ElementClasses, ue_mm: np.ndarray, which=slice(None)) -> np.ndarray:
+    """Volume-averaged strain tensors (E, 3, 3) of the elements ``which`` from their nodal
+    displacements ``ue_mm`` (E, 20, 3)."""
+    grad_op = brick_mean_gradient(classes.h_mm)                # (C, 3, 20)
+    grad = np.einsum("eap,eqa->epq", ue_mm, grad_op[classes.of_element[which]])  # ∂u_p/∂x_q
+    return 0.5 * (grad + grad.transpose(0, 2, 1))
 
 
 def element_forces(mesh: Mesh, classes: ElementClasses, u_mm: np.ndarray, which: np.ndarray) -> np.ndarray:

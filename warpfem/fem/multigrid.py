@@ -404,15 +404,23 @@ def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500,
 
     ``f`` must be zero at the symmetry-plane dofs; u is defined up to rigid-body motion. ``x0``,
     a first guess (e.g. the solution of a coarser mesh), saves the iterations it is worth."""
+    n = len(f)
+    return preconditioned_cg(spla.LinearOperator((n, n), matvec=mg.matvec, dtype=float), mg.precondition, f, rtol,
+                             x0, maxiter)
+
+
+def preconditioned_cg(A, precondition, f: np.ndarray, rtol: float, x0: np.ndarray | None = None,
+                      maxiter: int = 500) -> tuple[np.ndarray, int]:
+    """Conjugate gradients on A (a matrix or operator) with the preconditioner ``precondition``
+    (r -> M⁻¹ r) to a residual ``rtol`` times that of f; (u, iterations)."""
     count = [0]
 
-    def precondition(r):
+    def counted(r):
         count[0] += 1
-        return mg.precondition(r)
+        return precondition(r)
 
     n = len(f)
-    M = spla.LinearOperator((n, n), matvec=precondition, dtype=float)
-    A = spla.LinearOperator((n, n), matvec=mg.matvec, dtype=float)
+    M = spla.LinearOperator((n, n), matvec=counted, dtype=float)
     u, info = spla.cg(A, f, x0=x0, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
     if info > 0:
         raise RuntimeError(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")

@@ -46,6 +46,7 @@ class Solution:
     timings_s: dict[str, float] = field(default_factory=dict)
     solver: dict = field(default_factory=dict)
     birth: Birth | None = None   # process steps: strain counts from each element's birth shape
+    history_stress_mpa: np.ndarray | None = None   # (E, 3, 3): relaxing parts' stress beyond their rubbery part
 
 
 def solve_thermal(system: StiffnessSystem, guess_mm: np.ndarray | None = None) -> Solution:

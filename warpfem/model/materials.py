@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, replace
 
 from .temperature import GlassTransition, PropertyTable, TemperatureData
+from .viscoelastic import CureShrinkage, Prony, Shift
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Material:
     source: str = ""
     temperature: TemperatureData | None = None
     k_z_w_mk: float | None = None   # through the thickness, when it differs from k_w_mk
+    viscoelastic: Prony | None = None   # relaxation from the glassy E, nu (used along a time history)
+    cure: CureShrinkage | None = None
 
     def thermal_strain(self, from_c: float, to_c: float) -> float:
         """The free thermal strain from ``from_c`` to ``to_c`` (°C): the integral of the
@@ -51,6 +54,8 @@ class Material:
         t = self.temperature
         dt = temperature_c - stress_free_c
         cte = 1e6 * self.thermal_strain(stress_free_c, temperature_c) / dt if dt else t.cte_ppm(self.cte_ppm, stress_free_c)
+        if self.viscoelastic is not None:   # the modulus follows the relaxation, not the temperature data
+            return replace(self, cte_ppm=cte, temperature=None)
         return replace(self, E_gpa=t.E_gpa(self.E_gpa, temperature_c), nu=t.nu(self.nu, temperature_c),
                        cte_ppm=cte, temperature=None)
 

@@ -29,14 +29,24 @@ class ModelInfo(_Strict):
 class Load(_Strict):
     stress_free_c: float
     temperature_c: float
-    material_properties: Literal["room_temperature", "temperature_dependent"] = Field(
+    material_properties: Literal["room_temperature", "temperature_dependent", "viscoelastic"] = Field(
         default="room_temperature",
         description="room_temperature: every material's constant values; temperature_dependent: E, nu at "
-                    "temperature_c and the CTE integrated from stress_free_c, from the materials' temperature data")
+                    "temperature_c and the CTE integrated from stress_free_c, from the materials' temperature data; "
+                    "viscoelastic: temperature-dependent, and the process solved in time (ramps, holds) with the "
+                    "materials' relaxation (Prony series) and cure shrinkage")
+    ramp_k_per_min: float = Field(default=10.0, gt=0, description="viscoelastic: rate from the last step's "
+                                                                   "temperature to temperature_c, K/min")
+    hold_s: float = Field(default=0.0, ge=0, description="viscoelastic: time held at temperature_c before the "
+                                                          "result is read, s")
 
     @property
     def temperature_dependent(self) -> bool:
-        return self.material_properties == "temperature_dependent"
+        return self.material_properties in ("temperature_dependent", "viscoelastic")
+
+    @property
+    def viscoelastic(self) -> bool:
+        return self.material_properties == "viscoelastic"
 
     @property
     def delta_t_k(self) -> float:
@@ -89,6 +99,41 @@ class TemperatureTable(_Strict):
         return self
 
 
+class ViscoelasticTable(_Strict):
+    """``[materials.NAME.viscoelastic]``: relaxation as Prony series (weights relative to the
+    glassy modulus of E_gpa and nu, times at the reference temperature) and the time-temperature
+    shift."""
+
+    shear_weights: tuple[float, ...] = Field(min_length=1, description="g_i = G_i / G0, each in (0, 1)")
+    shear_times_s: tuple[float, ...] = Field(min_length=1, description="relaxation times at reference_c, s")
+    bulk_weights: tuple[float, ...] = Field(default=(), description="k_i = K_i / K0 (none: bulk elastic)")
+    bulk_times_s: tuple[float, ...] = ()
+    shift: Literal["wlf", "arrhenius", "wlf_arrhenius", "none"] = "none"
+    reference_c: float | None = Field(default=None, description="the shift's reference temperature, °C")
+    wlf_c1: float | None = Field(default=None, gt=0)
+    wlf_c2_k: float | None = Field(default=None, gt=0)
+    activation_k: float | None = Field(default=None, gt=0, description="Arrhenius Ea / R, K")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _series(self) -> "ViscoelasticTable":
+        for kind in ("shear", "bulk"):
+            w, t = getattr(self, f"{kind}_weights"), getattr(self, f"{kind}_times_s")
+            if len(w) != len(t):
+                raise ValueError(f"{kind}_weights has {len(w)} values and {kind}_times_s has {len(t)}")
+            if any(not 0 < v < 1 for v in w) or sum(w) >= 1:
+                raise ValueError(f"{kind}_weights {list(w)} must each lie in (0, 1) and add up to less than 1 "
+                                 "(the rest is the rubbery modulus)")
+            if any(v <= 0 for v in t):
+                raise ValueError(f"{kind}_times_s {list(t)} must be positive")
+        need = {"wlf": ("reference_c", "wlf_c1", "wlf_c2_k"), "arrhenius": ("reference_c", "activation_k"),
+                "wlf_arrhenius": ("reference_c", "wlf_c1", "wlf_c2_k", "activation_k"), "none": ()}[self.shift]
+        for key in need:
+            if getattr(self, key) is None:
+                raise ValueError(f"shift = \"{self.shift}\" needs {', '.join(need)}; {key} is missing")
+        return self
+
+
 class MaterialTable(_Strict):
     E_gpa: float | None = Field(default=None, gt=0)
     nu: float | None = None
@@ -103,9 +148,16 @@ class MaterialTable(_Strict):
     tg_width_k: float | None = Field(default=None, ge=0, description="half-width of a smooth (tanh) transition, K; "
                                                                       "0: a step at Tg")
     table: TemperatureTable | None = None
+    viscoelastic: ViscoelasticTable | None = None
+    cure_shrinkage_pct: float | None = Field(default=None, ge=0, lt=20, description="volumetric chemical shrinkage "
+                                                                                   "after gelation (bonding), %")
+    cure_start_s: float | None = Field(default=None, ge=0, description="shrinkage starts this long after bonding, s")
+    cure_end_s: float | None = Field(default=None, ge=0, description="and ends this long after bonding, s")
 
     #: the keys that describe temperature dependence
     TEMPERATURE_KEYS: ClassVar[tuple[str, ...]] = ("tg_c", "cte_above_tg_ppm", "E_above_tg_gpa", "tg_width_k", "table")
+    #: the keys of relaxation and cure, used along a process's time history
+    HISTORY_KEYS: ClassVar[tuple[str, ...]] = ("viscoelastic", "cure_shrinkage_pct", "cure_start_s", "cure_end_s")
 
 
 class ArraySpec(_Strict):
@@ -313,6 +365,11 @@ class ProcessStep(_Strict):
                                                                    "defaults to [load] stress_free_c, which it replaces)")
     parts: tuple[str, ...] = Field(default=(), description="the parts this step bonds; parts no step names are "
                                                            "bonded in the first")
+    ramp_k_per_min: float | None = Field(default=None, gt=0, description="viscoelastic: rate from the previous "
+                                                                         "step's temperature to this one's, K/min "
+                                                                         "(default [load] ramp_k_per_min)")
+    hold_s: float = Field(default=0.0, ge=0, description="viscoelastic: time held at this step's temperature "
+                                                          "after its parts bond, s")
 
 
 class Model(_Strict):

@@ -15,6 +15,7 @@ from ..errors import ModelError
 from .materials import LIBRARY, Material
 from .schema import MaterialTable, Model, Part
 from .temperature import GlassTransition, PropertyTable, TemperatureData
+from .viscoelastic import CureShrinkage, Prony, Shift
 
 #: the temperature (°C) whose table values stand for a material's room-temperature constants
 ROOM_C = 25.0
@@ -37,6 +38,9 @@ def material_laws(model: Model) -> dict[str, Material]:
     for part in model.parts:
         used.setdefault(part.material, []).append(part.name)
     out = {name: _material(model, name, part_names[0]) for name, part_names in used.items()}
+    if model.load.viscoelastic:
+        return out
+    out = {name: replace(m, viscoelastic=None, cure=None) for name, m in out.items()}
     if model.load.temperature_dependent:
         return out
     return {name: replace(m, temperature=None) for name, m in out.items()}
@@ -55,18 +59,47 @@ def _material(model: Model, name: str, part_name: str) -> Material:
         )
     values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "k_z_w_mk", "source")}
     temperature = None if base is None else base.temperature
+    history = {} if base is None else {"viscoelastic": base.viscoelastic, "cure": base.cure}
     if table is not None:
         given = {k: v for k, v in table.model_dump().items() if v is not None}
-        values.update({k: v for k, v in given.items() if k not in table.TEMPERATURE_KEYS})
+        values.update({k: v for k, v in given.items() if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS})
         if base is None:
             values.setdefault("source", "model file")
         temperature = _temperature(table, temperature, values, where, name, model.load.temperature_dependent)
+        history.update(_history(table, where, model.load.viscoelastic))
     for key in ("E_gpa", "nu", "cte_ppm"):
         if key not in values:
             raise ModelError(f"{where}, key '{key}': [materials.{name}] must give it (it is not a built-in material).")
     if not -1.0 < values["nu"] < 0.5:
         raise ModelError(f"{where}, key 'nu': {values['nu']:g} is outside (-1, 0.5).")
-    return Material(name=name, temperature=temperature, **values)
+    return Material(name=name, temperature=temperature, **history, **values)
+
+
+def _history(table: MaterialTable, where: str, viscoelastic: bool) -> dict:
+    """The relaxation and cure shrinkage a model's table gives a material."""
+    given = [k for k in table.HISTORY_KEYS if getattr(table, k) is not None]
+    if not given:
+        return {}
+    if not viscoelastic:
+        raise ModelError(f"{where}, key '{given[0]}': relaxation and cure shrinkage act along the process's time "
+                         "history, solved only with [load] material_properties = \"viscoelastic\"; set it or "
+                         "remove the key.")
+    out = {}
+    v = table.viscoelastic
+    if v is not None:
+        shift = Shift(v.shift, v.reference_c or 0.0, v.wlf_c1 or 0.0, v.wlf_c2_k or 0.0, v.activation_k or 0.0)
+        out["viscoelastic"] = Prony(tuple(zip(v.shear_weights, v.shear_times_s)), tuple(zip(v.bulk_weights, v.bulk_times_s)),
+                                    shift, v.source or "model file")
+    if table.cure_shrinkage_pct is not None:
+        start = table.cure_start_s or 0.0
+        end = table.cure_end_s if table.cure_end_s is not None else start
+        if end < start:
+            raise ModelError(f"{where}, key 'cure_end_s': {end:g} s is before cure_start_s = {start:g} s.")
+        out["cure"] = CureShrinkage(table.cure_shrinkage_pct, start, end)
+    elif table.cure_start_s is not None or table.cure_end_s is not None:
+        key = "cure_start_s" if table.cure_start_s is not None else "cure_end_s"
+        raise ModelError(f"{where}, key '{key}': give cure_shrinkage_pct, the shrinkage these times spread.")
+    return out
 
 
 def _temperature(table: MaterialTable, base: TemperatureData | None, values: dict, where: str, name: str,
@@ -215,8 +248,35 @@ def validate(model: Model) -> dict[str, Material]:
         )
     _check_steps(model)
     materials = resolve_materials(model)
+    _check_time(model)
     _check_thermal(model, materials)
     return materials
+
+
+def _check_time(model: Model) -> None:
+    """Ramps and holds only where the process is solved in time; there, every temperature it
+    passes lies where each material's shift holds, and nothing else needs one elastic state."""
+    load = model.load
+    if not load.viscoelastic:
+        default = type(load).model_fields
+        timed = [("[load]", k) for k in ("ramp_k_per_min", "hold_s") if getattr(load, k) != default[k].default]
+        timed += [(f"step '{s.name}'", k) for s in model.steps for k in ("ramp_k_per_min", "hold_s")
+                  if getattr(s, k) != type(s).model_fields[k].default]
+        if timed:
+            where, key = timed[0]
+            raise ModelError(f"{where}, key '{key}': ramps and holds are solved only with [load] material_properties "
+                             "= \"viscoelastic\"; set it or remove the key.")
+        return
+    if model.thermal is not None:
+        raise ModelError("[thermal]: the power-on state is solved for elastic packages only; remove [thermal] or "
+                         "set [load] material_properties = \"temperature_dependent\".")
+    lowest = min([load.stress_free_c, load.temperature_c, *model.step_temperatures_c()])
+    for name, law in material_laws(model).items():
+        if law.viscoelastic is not None and lowest <= law.viscoelastic.shift.valid_above_c():
+            shift = law.viscoelastic.shift
+            raise ModelError(f"material '{name}', key 'viscoelastic': its WLF shift (reference {shift.reference_c:g} °C, "
+                             f"C2 {shift.wlf_c2_k:g} K) has its pole at {shift.valid_above_c():g} °C, and the process "
+                             f"goes down to {lowest:g} °C; give a larger wlf_c2_k or an Arrhenius shift.")
 
 
 def _check_thermal(model: Model, materials: dict[str, Material]) -> None:

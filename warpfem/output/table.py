@@ -50,6 +50,14 @@ def summary_table(summary: dict) -> Group:
         steps = summary["process"]["steps"]
         head.add_row("process", " → ".join(f"{s['name']} {s['temperature_c']:g} °C" for s in steps),
                      "(each step's parts bonded stress-free at its temperature)")
+        for knot in summary["process"].get("history", []):
+            head.add_row(f"  {knot['event']}", f"{knot['warpage_um']:.2f}",
+                         f"µm warpage at {knot['time_s']:.4g} s, {knot['temperature_c']:g} °C")
+        if "time_steps" in summary["process"]:
+            head.add_row("  time steps", f"{summary['process']['time_steps']}", "solves through the process in time")
+    for name, law in summary.get("material_models", {}).items():
+        if law != "elastic":
+            head.add_row(f"material {name}", "", law)
     if "thermal" in summary:
         th = summary["thermal"]
         head.add_row("junction temperature", f"{th['junction_c']:.1f}", f"°C ({th['power_w']:g} W, ambient "

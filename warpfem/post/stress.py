@@ -10,20 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..fem import Solution
-from ..fem.element import brick_mean_gradient
+from ..fem.assemble import mean_strain
 
 
 def element_strain(sol: Solution, which: np.ndarray | None = None) -> np.ndarray:
     """Element-averaged total strain tensors (E, 3, 3), thermal part included; of the elements
     ``which`` only when given."""
-    c = sol.classes
     which = slice(None) if which is None else which
-    grad_op = brick_mean_gradient(c.h_mm)                     # (C, 3, 20)
     ue = sol.u_mm[sol.mesh.elements[which]]                   # (E, 20, 3)
     if sol.birth is not None:   # parts bonded later count their strain from the shape they joined in
         ue = ue - sol.birth.offsets_mm(sol.mesh.elements, which)
-    grad = np.einsum("eap,eqa->epq", ue, grad_op[c.of_element[which]])  # ∂u_p/∂x_q
-    return 0.5 * (grad + grad.transpose(0, 2, 1))
+    return mean_strain(sol.classes, ue, which)
 
 
 def hooke_mpa(strain: np.ndarray, lam_mpa: np.ndarray | float, mu_mpa: np.ndarray | float,
@@ -36,10 +33,12 @@ def hooke_mpa(strain: np.ndarray, lam_mpa: np.ndarray | float, mu_mpa: np.ndarra
 
 
 def element_stress_mpa(sol: Solution) -> np.ndarray:
-    """Element-averaged Cauchy stress tensors (E, 3, 3) in MPa."""
+    """Element-averaged Cauchy stress tensors (E, 3, 3) in MPa: Hooke's law of the classes' moduli
+    (for a viscoelastic part its rubbery ones) plus what the relaxing parts still carry."""
     c = sol.classes
     k = c.of_element
-    return hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.strain_of_elements())
+    sigma = hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.strain_of_elements())
+    return sigma if sol.history_stress_mpa is None else sigma + sol.history_stress_mpa
 
 
 def von_mises_mpa(sigma: np.ndarray) -> np.ndarray:
