@@ -119,7 +119,8 @@ def sweep_temperature(model: Path = ModelArg,
                       quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
     """Warpage and coplanarity of MODEL at each temperature of a reflow profile: OUTDIR/sweep.csv,
     sweep.json, sweep.png (the curve) and report.html. Materials follow temperature when the model
-    sets [load] material_properties = "temperature_dependent"."""
+    sets [load] material_properties = "temperature_dependent"; with "viscoelastic" the profile is
+    traversed in time after the process, at [load] ramp_k_per_min."""
     from .sweep import DEFAULT_PROFILE_C, parse_temperatures, sweep_temperature as run
 
     if fast and target is not None:
