@@ -67,12 +67,61 @@ def _bulk_shear(law: Material) -> tuple[float, float]:
 
 @dataclass
 class _Relaxing:
-    """A viscoelastic part's history: per term its nodal field H (N, 3) and, for bulk terms, ϑ."""
+    """A viscoelastic part's history: per term its nodal field H (N, 3) and, for bulk terms, ϑ;
+    and the terms' decay over the step being solved."""
 
+    law: Material
     shear: list[np.ndarray]
     bulk: list[np.ndarray]
     theta_bulk: np.ndarray
     theta: float = 0.0
+    decay: tuple = ()
+
+    @staticmethod
+    def new(law: Material, n_nodes: int) -> "_Relaxing":
+        p = law.viscoelastic
+        return _Relaxing(law, [np.zeros((n_nodes, 3)) for _ in p.shear], [np.zeros((n_nodes, 3)) for _ in p.bulk],
+                         np.zeros(len(p.bulk)))
+
+    def step(self, dxi: float, theta: float, u: np.ndarray) -> tuple:
+        """Over a step of reduced time ``dxi`` (s) to the free strain ``theta``, from the
+        displacement ``u`` (N, 3): the step's moduli (Lamé λ, μ in MPa), the rubbery ones, the
+        free strain whose thermal load the step's moduli carry, and the fields the part's unit
+        deviatoric and volumetric stiffness act on to carry the terms' history."""
+        p = self.law.viscoelastic
+        K0, G0 = _bulk_shear(self.law)
+        a_s, g_s = _decay(dxi, [tau for _, tau in p.shear])
+        a_b, g_b = _decay(dxi, [tau for _, tau in p.bulk])
+        w_s = np.array([g for g, _ in p.shear]) * G0
+        w_b = np.array([k for k, _ in p.bulk]) * K0
+        K_inf, G_inf = K0 * p.bulk_rubbery, G0 * p.shear_rubbery
+        K_eff, G_eff = K_inf + w_b @ g_b, G_inf + w_s @ g_s
+        theta_bulk = a_b * self.theta_bulk + g_b * (theta - self.theta)
+        self.decay = (a_s, g_s, a_b, g_b, theta_bulk, theta)
+        carried = (sum((w * (g * u - a * H) for w, a, g, H in zip(w_s, a_s, g_s, self.shear)), np.zeros_like(u)),
+                   sum((w * (g * u - a * H) for w, a, g, H in zip(w_b, a_b, g_b, self.bulk)), np.zeros_like(u)))
+        return _lame(K_eff, G_eff), _lame(K_inf, G_inf), (K_inf * theta + w_b @ theta_bulk) / K_eff, carried
+
+    def advance(self, du: np.ndarray) -> None:
+        """Close the step: the terms' fields after the displacement increment ``du`` (N, 3)."""
+        a_s, g_s, a_b, g_b, theta_bulk, theta = self.decay
+        self.shear = [a * H + g * du for a, g, H in zip(a_s, g_s, self.shear)]
+        self.bulk = [a * H + g * du for a, g, H in zip(a_b, g_b, self.bulk)]
+        self.theta_bulk, self.theta = theta_bulk, theta
+
+    def stress_mpa(self, classes, mesh: Mesh, which: np.ndarray) -> np.ndarray:
+        """The element-averaged stress (n, 3, 3) the terms carry in the elements ``which``."""
+        p = self.law.viscoelastic
+        K0, G0 = _bulk_shear(self.law)
+        out = np.zeros((len(which), 3, 3))
+        if self.shear:
+            e = mean_strain(classes, sum(g * G0 * H for (g, _), H in zip(p.shear, self.shear))[mesh.elements[which]], which)
+            out += 2.0 * (e - np.trace(e, axis1=1, axis2=2)[:, None, None] * np.eye(3) / 3.0)
+        if self.bulk:
+            e = mean_strain(classes, sum(k * K0 * H for (k, _), H in zip(p.bulk, self.bulk))[mesh.elements[which]], which)
+            theta = sum(k * K0 * th for (k, _), th in zip(p.bulk, self.theta_bulk))
+            out += (np.trace(e, axis1=1, axis2=2) - 3.0 * theta)[:, None, None] * np.eye(3)
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,84 +163,36 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
             born[i] = True
             shapes.setdefault(int(seq.part_step[i]), u.copy())
             if ve[i] is not None:
-                history[i] = _Relaxing([np.zeros_like(u) for _ in ve[i].shear], [np.zeros_like(u) for _ in ve[i].bulk],
-                                       np.zeros(len(ve[i].bulk)))
+                history[i] = _Relaxing.new(law[i], mesh.n_nodes)
         lame = np.zeros((n_parts, 2))
         lame_rubbery = np.zeros((n_parts, 2))
         strain = np.zeros(n_parts)       # the free strain whose thermal load the step's moduli carry
         theta = np.zeros(n_parts)
-        forces = np.zeros(mesh.n_dofs)
         carried: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        steps: dict[int, tuple] = {}
         for i in range(n_parts):
             if not born[i]:
-                lame[i] = np.array(law[i].lame_mpa if ve[i] else law[i].at(bond_t[i], T1).lame_mpa) * SOFT
-                lame_rubbery[i] = lame[i]
+                lame[i] = lame_rubbery[i] = np.array(law[i].lame_mpa if ve[i] else law[i].at(bond_t[i], T1).lame_mpa) * SOFT
                 continue
             theta[i] = law[i].thermal_strain(bond_t[i], T1) + (law[i].cure.linear_strain(t1 - bond_s[i]) if law[i].cure else 0.0)
             if ve[i] is None:
                 lame[i] = lame_rubbery[i] = law[i].at(bond_t[i], T1).lame_mpa
                 strain[i] = theta[i]
-                continue
-            p, h = ve[i], history[i]
-            K0, G0 = _bulk_shear(law[i])
-            dxi = p.shift.reduced_time_s(t1 - t0, T0, T1)
-            a_s, g_s = _decay(dxi, [tau for _, tau in p.shear])
-            a_b, g_b = _decay(dxi, [tau for _, tau in p.bulk])
-            w_s = np.array([g for g, _ in p.shear]) * G0
-            w_b = np.array([k for k, _ in p.bulk]) * K0
-            K_inf, G_inf = K0 * p.bulk_rubbery, G0 * p.shear_rubbery
-            K_eff, G_eff = K_inf + w_b @ g_b, G_inf + w_s @ g_s
-            lame[i], lame_rubbery[i] = _lame(K_eff, G_eff), _lame(K_inf, G_inf)
-            theta_bulk = a_b * h.theta_bulk + g_b * (theta[i] - h.theta)
-            strain[i] = (K_inf * theta[i] + w_b @ theta_bulk) / K_eff
-            # what the terms carry over from earlier steps, as the fields the part's unit D_dev, D_vol act on
-            carried[i] = (sum((w * (g * u - a * H) for w, a, g, H in zip(w_s, a_s, g_s, h.shear)), np.zeros_like(u)),
-                          sum((w * (g * u - a * H) for w, a, g, H in zip(w_b, a_b, g_b, h.bulk)), np.zeros_like(u)))
-            steps[i] = (a_s, g_s, a_b, g_b, theta_bulk)
+            else:
+                lame[i], lame_rubbery[i], strain[i], carried[i] = history[i].step(
+                    ve[i].shift.reduced_time_s(t1 - t0, T0, T1), theta[i], u)
         classes = element_classes(layout, mesh, strain, None, lame)
-        forces += thermal_load(mesh, classes)
         rubbery = element_classes(layout, mesh, theta, None, lame_rubbery)
-        for k, shape in shapes.items():
-            if k == 0:
-                continue
-            which = np.flatnonzero(born[mesh.part] & (seq.part_step[mesh.part] == k))
-            forces += element_forces(mesh, rubbery, shape, which)
-        if carried:
-            units = [element_classes(layout, mesh, strain, None, np.tile(unit, (n_parts, 1)))
-                     for unit in ((-2.0 / 3.0, 1.0), (1.0, 0.0))]          # D = 2 dev and D = I ⊗ I
-            for i, fields in carried.items():
-                for unit, field_ in zip(units, fields):
-                    if np.any(field_):
-                        forces += element_forces(mesh, unit, field_, elements_of[i])
-        if system is None or stale or _ratio(classes, system.classes) > NEAR:
-            if system is not None:
-                system.close()
-            system = StiffnessSystem(layout, mesh, classes)
-            clock["assemble"] += system.setup_s
-            clock["systems"] += 1
-            before = system.solve_s
-            u_new = system.solve(forces, u)
-            clock["solve"] += system.solve_s - before
-            stale = False
-        else:
-            ts = time.perf_counter()
-            u_new, iterations = system.solve_near(classes, forces, u)
-            clock["solve"] += time.perf_counter() - ts
-            stale = iterations > REBUILD_AFTER
+        forces = _forces(layout, mesh, seq, classes, rubbery, born, shapes, carried, elements_of)
+        system, stale, u_new = _solve_step(layout, mesh, system, stale, classes, forces, u, clock)
         th = time.perf_counter()
-        for i, (a_s, g_s, a_b, g_b, theta_bulk) in steps.items():
-            h = history[i]
-            du = u_new - u
-            h.shear = [a * H + g * du for a, g, H in zip(a_s, g_s, h.shear)]
-            h.bulk = [a * H + g * du for a, g, H in zip(a_b, g_b, h.bulk)]
-            h.theta_bulk, h.theta = theta_bulk, theta[i]
+        for i in carried:
+            history[i].advance(u_new - u)
         clock["history"] += time.perf_counter() - th
         clock["time_steps"] += 1
         u = u_new
         while wanted and wanted[0] <= t1 + 1e-9:
             wanted.pop(0)
-            sol = _solution(layout, mesh, seq, rubbery, system, u, born, shapes, history, laws, elements_of)
+            sol = _solution(layout, mesh, seq, rubbery, system, u, born, shapes, history, elements_of)
             reads.append(Read(t1, T1, sol, {**clock, "total": time.perf_counter() - t_start}))
     if system is not None:
         system.close()
@@ -215,7 +216,47 @@ def _decay(dxi: float, taus: list[float]) -> tuple[np.ndarray, np.ndarray]:
     return a, g
 
 
-def _solution(layout, mesh, seq, rubbery, system, u, born, shapes, history, laws, elements_of) -> Solution:
+def _solve_step(layout, mesh, system, stale: bool, classes, forces, u, clock: dict):
+    """The step's displacement: by conjugate gradients preconditioned with ``system`` while its
+    moduli are near the step's and its last solve was quick, else on a system built for the step.
+    Returns the system kept, whether it has gone stale, and the displacement (N, 3)."""
+    if system is not None and not stale and _ratio(classes, system.classes) <= NEAR:
+        ts = time.perf_counter()
+        u_new, iterations = system.solve_near(classes, forces, u)
+        clock["solve"] += time.perf_counter() - ts
+        return system, iterations > REBUILD_AFTER, u_new
+    if system is not None:
+        system.close()
+    system = StiffnessSystem(layout, mesh, classes)
+    clock["assemble"] += system.setup_s
+    clock["systems"] += 1
+    before = system.solve_s
+    u_new = system.solve(forces, u)
+    clock["solve"] += system.solve_s - before
+    return system, False, u_new
+
+
+def _forces(layout, mesh, seq, classes, rubbery, born, shapes, carried, elements_of) -> np.ndarray:
+    """A step's load (3N,) in N: the thermal load of its moduli, each later-bonded part's
+    resistance to the shape it was bonded in (rubbery moduli for a relaxing part), and the forces
+    with which the relaxing parts' terms carry their history."""
+    forces = thermal_load(mesh, classes)
+    for k, shape in shapes.items():
+        if k > 0:
+            which = np.flatnonzero(born[mesh.part] & (seq.part_step[mesh.part] == k))
+            forces += element_forces(mesh, rubbery, shape, which)
+    if carried:
+        n_parts = len(layout.parts)
+        units = [element_classes(layout, mesh, np.zeros(n_parts), None, np.tile(unit, (n_parts, 1)))
+                 for unit in ((-2.0 / 3.0, 1.0), (1.0, 0.0))]          # D = 2 dev and D = I ⊗ I
+        for i, fields in carried.items():
+            for unit, field_ in zip(units, fields):
+                if np.any(field_):
+                    forces += element_forces(mesh, unit, field_, elements_of[i])
+    return forces
+
+
+def _solution(layout, mesh, seq, rubbery, system, u, born, shapes, history, elements_of) -> Solution:
     """The state as a solution: the rubbery moduli of the relaxing parts in its classes, and the
     stress their terms still carry beside it."""
     element_step = np.where(born[mesh.part], seq.part_step[mesh.part], 0)
@@ -226,16 +267,5 @@ def _solution(layout, mesh, seq, rubbery, system, u, born, shapes, history, laws
         return sol
     extra = np.zeros((mesh.n_elements, 3, 3))
     for i, h in history.items():
-        p = laws[layout.parts[i].material].viscoelastic
-        K0, G0 = _bulk_shear(laws[layout.parts[i].material])
-        which = elements_of[i]
-        if h.shear:
-            S = sum(g * G0 * H for (g, _), H in zip(p.shear, h.shear))
-            e = mean_strain(rubbery, S[mesh.elements[which]], which)
-            extra[which] += 2.0 * (e - np.trace(e, axis1=1, axis2=2)[:, None, None] * np.eye(3) / 3.0)
-        if h.bulk:
-            S = sum(k * K0 * H for (k, _), H in zip(p.bulk, h.bulk))
-            e = mean_strain(rubbery, S[mesh.elements[which]], which)
-            theta = sum(k * K0 * th for (k, _), th in zip(p.bulk, h.theta_bulk))
-            extra[which] += (np.trace(e, axis1=1, axis2=2) - 3.0 * theta)[:, None, None] * np.eye(3)
+        extra[elements_of[i]] = h.stress_mpa(rubbery, mesh, elements_of[i])
     return replace(sol, history_stress_mpa=extra)
