@@ -250,3 +250,33 @@ def test_the_paired_shift_is_wlf_above_its_reference_and_arrhenius_below():
     from scipy.integrate import quad
     exact, _ = quad(lambda s: 10.0 ** -float(paired.log10_shift(140.0 + 40.0 * s)), 0.0, 1.0, limit=200)
     assert paired.reduced_time_s(60.0, 140.0, 180.0) == pytest.approx(60.0 * exact, rel=1e-6)
+
+
+def test_the_command_line_prints_the_history_and_writes_the_material_models(tmp_path):
+    import json
+
+    import tomli_w
+    from typer.testing import CliRunner
+
+    from warpfem.cli import app
+
+    m = plate_model([BASE, TOP], half=10.0, dT=(125.0, 25.0))
+    m["mesh"]["graded"] = False
+    m["load"].update(material_properties="viscoelastic", hold_s=60.0)
+    m["materials"]["m_top"].update(viscoelastic=SHEAR, cure_shrinkage_pct=0.5)
+    m["steps"] = [{"name": "bond", "hold_s": 30.0}]
+    path = tmp_path / "m.toml"
+    path.write_text(tomli_w.dumps(m), encoding="utf-8")
+    res = CliRunner().invoke(app, ["solve", str(path), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    for word in ("held", "temperature", "time steps", "viscoelastic", "shrinkage"):   # rich wraps the cells
+        assert word in res.output, word
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["material_properties"] == "viscoelastic"
+    assert summary["material_models"] == {"m_base": "elastic", "m_top": "viscoelastic: 3 shear and 1 bulk Prony "
+                                          "terms, shift none; cure shrinkage 0.5 % by volume"}
+    history = summary["process"]["history"]
+    assert [k["event"] for k in history] == ["step 'bond' held 30 s", "at the load's temperature", "held 60 s"]
+    assert [k["time_s"] for k in history] == sorted(k["time_s"] for k in history)
+    assert history[-1]["warpage_um"] == pytest.approx(summary["warpage_um"], rel=1e-12)
+    assert summary["process"]["time_steps"] > 40
