@@ -107,10 +107,9 @@ def materials_used(layout: Layout) -> dict[str, dict]:
 
 def material_models(layout: Layout) -> dict[str, str]:
     """Which law each material followed: elastic, or viscoelastic (and with cure shrinkage)."""
-    laws = material_laws(layout.model)
     out = {}
     for name in {p.material for p in layout.parts}:
-        m = laws[name]
+        m = layout.materials[name]
         kind = "elastic" if m.viscoelastic is None else (f"viscoelastic: {len(m.viscoelastic.shear)} shear and "
                                                          f"{len(m.viscoelastic.bulk)} bulk Prony terms, shift "
                                                          f"{m.viscoelastic.shift.kind}")
@@ -233,20 +232,18 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
     seq = process_sequence(layout)
     knots, cost = None, None
-    if seq is not None and model.load.viscoelastic:
-        sol, knots, cost = process_in_time(layout, sol.mesh, seq)
+    if seq is not None:
+        if model.load.viscoelastic:
+            sol, knots, cost = process_in_time(layout, sol.mesh, seq)
+            what = "the process in time is"
+        else:
+            sol = final_state(global_layouts(model), sol.mesh, seq, material_laws(layout.model), model.load.temperature_c)
+            what = "the process steps are"
         step_timings = {k: step_timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
                         for k in {*step_timings, *sol.timings_s} if k != "total"}
         if error.get("estimated"):
-            error = {**error, "note": "estimated for the elastic state with every part bonded at stress_free_c, on "
-                                      "the mesh refined for that; the process in time is solved on the same mesh"}
-    elif seq is not None:
-        sol = final_state(global_layouts(model), sol.mesh, seq, material_laws(layout.model), model.load.temperature_c)
-        step_timings = {k: step_timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
-                        for k in {*step_timings, *sol.timings_s}}
-        if error.get("estimated"):
             error = {**error, "note": "estimated with every part bonded at stress_free_c, on the mesh refined for "
-                                      "that; the process steps are solved on the same mesh"}
+                                      f"that; {what} solved on the same mesh"}
     m = sol.mesh
     t2 = time.perf_counter()
     fields = element_fields(sol)

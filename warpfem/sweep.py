@@ -24,14 +24,12 @@ import numpy as np
 
 from . import __version__
 from .accuracy.refine import Step
-from .fem import Solution, StiffnessSystem
+from .fem import Solution, StiffnessSystem, viscoelastic
 from .fem.assemble import element_classes, thermal_load
-from .model import Model, ModelLike, load_model
-from .output import atomic_paths, write_json
 from .fem.history import bonding_shapes, final_state
-from .fem import viscoelastic
-from .model import material_laws
+from .model import Model, ModelLike, load_model, material_laws
 from .model.schedule import schedule, then_through
+from .output import atomic_paths, write_json
 from .pipeline import (Result, at_temperature, global_layout, global_layouts, materials_used, process_sequence,
                        solve_global)
 from .post import element_fields, metrics
@@ -204,16 +202,11 @@ def sweep_temperature(model: ModelLike, temperatures_c: tuple[float, ...] = DEFA
                 previous = sol
             for k in ("assemble", "solve"):
                 timings[k] = timings.get(k, 0.0) + sol.timings_s.get(k, 0.0)
-            fields = element_fields(sol)
-            solved[t] = Result(sol, fields, {"model": model.name, **metrics(sol, fields)})
+            solved[t] = _result(model, sol)
     finally:
         if system is not None:
             system.close()
-    points = []
-    for t, branch in zip(temperatures_c, _branches(temperatures_c)):
-        r = solved[t]
-        die = r.summary["parts"].get("die", {}).get("max_von_mises_mpa")
-        points.append(SweepPoint(t, branch, r.warpage_um, r.coplanarity_um, r.summary["shape"], die, r))
+    points = [_point(t, branch, solved[t]) for t, branch in zip(temperatures_c, _branches(temperatures_c))]
     timings["total"] = time.perf_counter() - t0
     return Sweep(model, points, model.load.temperature_c, error, timings, systems)
 
@@ -228,13 +221,20 @@ def _in_time(model: Model, layout, mesh, seq, temperatures_c, timings: dict, on_
     for k in ("assemble", "solve"):
         timings[k] = timings.get(k, 0.0) + reads[-1].timings_s[k]
     timings["systems"] = reads[-1].timings_s["systems"]
-    points = []
-    for t, branch, r in zip(temperatures_c, _branches(temperatures_c), reads):
-        fields = element_fields(r.solution)
-        res = Result(r.solution, fields, {"model": model.name, **metrics(r.solution, fields)})
-        die = res.summary["parts"].get("die", {}).get("max_von_mises_mpa")
-        points.append(SweepPoint(t, branch, res.warpage_um, res.coplanarity_um, res.summary["shape"], die, res))
-    return points
+    return [_point(t, branch, _result(model, r.solution))
+            for t, branch, r in zip(temperatures_c, _branches(temperatures_c), reads)]
+
+
+def _result(model: Model, sol: Solution) -> Result:
+    """The package's state at one temperature with its stresses and metrics."""
+    fields = element_fields(sol)
+    return Result(sol, fields, {"model": model.name, **metrics(sol, fields)})
+
+
+def _point(t: float, branch: str, r: Result) -> SweepPoint:
+    """The profile's point at ``t`` (°C) on ``branch``."""
+    die = r.summary["parts"].get("die", {}).get("max_von_mises_mpa")
+    return SweepPoint(t, branch, r.warpage_um, r.coplanarity_um, r.summary["shape"], die, r)
 
 
 def _elastic_state(model: Model, mesh, t: float, system: StiffnessSystem | None, moduli, previous: Solution | None):

@@ -156,6 +156,9 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
     clock = {"assemble": 0.0, "solve": 0.0, "history": 0.0, "time_steps": 0, "systems": 0}
     t_start = time.perf_counter()
     system, stale = None, False
+    # a relaxing part's history acts through its unit deviatoric (D = 2 dev) and volumetric (D = I ⊗ I) stiffness
+    units = [element_classes(layout, mesh, np.zeros(n_parts), None, np.tile(unit, (n_parts, 1)))
+             for unit in ((-2.0 / 3.0, 1.0), (1.0, 0.0))] if any(ve) else []
     for n in range(1, len(times)):
         t0, t1 = times[n - 1], times[n]
         T0, T1 = sched.temperature_at(t0), sched.temperature_at(t1)
@@ -182,7 +185,7 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
                     ve[i].shift.reduced_time_s(t1 - t0, T0, T1), theta[i], u)
         classes = element_classes(layout, mesh, strain, None, lame)
         rubbery = element_classes(layout, mesh, theta, None, lame_rubbery)
-        forces = _forces(layout, mesh, seq, classes, rubbery, born, shapes, carried, elements_of)
+        forces = _forces(mesh, seq, classes, rubbery, units, born, shapes, carried, elements_of)
         system, stale, u_new = _solve_step(layout, mesh, system, stale, classes, forces, u, clock)
         th = time.perf_counter()
         for i in carried:
@@ -236,23 +239,19 @@ def _solve_step(layout, mesh, system, stale: bool, classes, forces, u, clock: di
     return system, False, u_new
 
 
-def _forces(layout, mesh, seq, classes, rubbery, born, shapes, carried, elements_of) -> np.ndarray:
+def _forces(mesh, seq, classes, rubbery, units, born, shapes, carried, elements_of) -> np.ndarray:
     """A step's load (3N,) in N: the thermal load of its moduli, each later-bonded part's
     resistance to the shape it was bonded in (rubbery moduli for a relaxing part), and the forces
-    with which the relaxing parts' terms carry their history."""
+    with which the relaxing parts' terms carry their history (through the ``units`` classes)."""
     forces = thermal_load(mesh, classes)
     for k, shape in shapes.items():
         if k > 0:
             which = np.flatnonzero(born[mesh.part] & (seq.part_step[mesh.part] == k))
             forces += element_forces(mesh, rubbery, shape, which)
-    if carried:
-        n_parts = len(layout.parts)
-        units = [element_classes(layout, mesh, np.zeros(n_parts), None, np.tile(unit, (n_parts, 1)))
-                 for unit in ((-2.0 / 3.0, 1.0), (1.0, 0.0))]          # D = 2 dev and D = I ⊗ I
-        for i, fields in carried.items():
-            for unit, field_ in zip(units, fields):
-                if np.any(field_):
-                    forces += element_forces(mesh, unit, field_, elements_of[i])
+    for i, fields in carried.items():
+        for unit, field_ in zip(units, fields):
+            if np.any(field_):
+                forces += element_forces(mesh, unit, field_, elements_of[i])
     return forces
 
 

@@ -248,12 +248,12 @@ def validate(model: Model) -> dict[str, Material]:
         )
     _check_steps(model)
     materials = resolve_materials(model)
-    _check_time(model)
+    _check_time(model, materials)
     _check_thermal(model, materials)
     return materials
 
 
-def _check_time(model: Model) -> None:
+def _check_time(model: Model, materials: dict[str, Material]) -> None:
     """Ramps and holds only where the process is solved in time; there, every temperature it
     passes lies where each material's shift holds, and nothing else needs one elastic state."""
     load = model.load
@@ -271,7 +271,7 @@ def _check_time(model: Model) -> None:
         raise ModelError("[thermal]: the power-on state is solved for elastic packages only; remove [thermal] or "
                          "set [load] material_properties = \"temperature_dependent\".")
     lowest = min([load.stress_free_c, load.temperature_c, *model.step_temperatures_c()])
-    for name, law in material_laws(model).items():
+    for name, law in materials.items():
         if law.viscoelastic is not None and lowest <= law.viscoelastic.shift.valid_above_c():
             shift = law.viscoelastic.shift
             raise ModelError(f"material '{name}', key 'viscoelastic': its WLF shift (reference {shift.reference_c:g} °C, "

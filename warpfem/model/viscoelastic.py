@@ -93,16 +93,6 @@ class Prony:
     def bulk_rubbery(self) -> float:
         return 1.0 - sum(k for k, _ in self.bulk)
 
-    def shear_relaxation(self, reduced_s: np.ndarray | float) -> np.ndarray:
-        """G(ξ) / G0 at reduced times ξ (s)."""
-        xi = np.asarray(reduced_s, dtype=float)
-        return self.shear_rubbery + sum(g * np.exp(-xi / tau) for g, tau in self.shear)
-
-    def bulk_relaxation(self, reduced_s: np.ndarray | float) -> np.ndarray:
-        """K(ξ) / K0 at reduced times ξ (s)."""
-        xi = np.asarray(reduced_s, dtype=float)
-        return self.bulk_rubbery + sum(k * np.exp(-xi / tau) for k, tau in self.bulk)
-
 
 @dataclass(frozen=True)
 class CureShrinkage:
