@@ -56,3 +56,28 @@ def engelmaier_cycles(dgamma, mean_c, f_per_day):
     """Engelmaier (1983), IPC-SM-785: N_f = 1/2 (dgamma / (2 * 0.325)) ** (1 / c)."""
     c = -0.442 - 6e-4 * mean_c + 1.74e-2 * np.log(1 + f_per_day)
     return 0.5 * (dgamma / 0.65) ** (1 / c)
+
+
+def reduced_stiffness(E1, E2, nu12, G12):
+    """Plane-stress stiffness (3 x 3, in the units of E) of an orthotropic layer along its axes."""
+    nu21 = nu12 * E2 / E1
+    d = 1 - nu12 * nu21
+    return np.array([[E1 / d, nu12 * E2 / d, 0.0], [nu12 * E2 / d, E2 / d, 0.0], [0.0, 0.0, G12]])
+
+
+def lamination_curvatures(layers, dT):
+    """Classical lamination theory with anisotropic layers: the mid-plane strains and curvatures
+    (εx, εy, γxy, κx, κy, κxy) of a free plate; layers = [(t, Q (3 x 3), (αx, αy))] bottom up,
+    z from the bottom. Deflection is w = -(κx x² + κy y²)/2."""
+    z = np.concatenate([[0.0], np.cumsum([t for t, _, _ in layers])])
+    A, B, D = np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((3, 3))
+    NT, MT = np.zeros(3), np.zeros(3)
+    for k, (_, Q, a) in enumerate(layers):
+        z0, z1 = z[k], z[k + 1]
+        A += Q * (z1 - z0)
+        B += Q * (z1**2 - z0**2) / 2
+        D += Q * (z1**3 - z0**3) / 3
+        qa = Q @ np.array([a[0], a[1], 0.0]) * dT
+        NT += qa * (z1 - z0)
+        MT += qa * (z1**2 - z0**2) / 2
+    return np.linalg.solve(np.block([[A, B], [B, D]]), np.concatenate([NT, MT]))

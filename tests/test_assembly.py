@@ -6,7 +6,7 @@ import meshio
 import pytest
 import numpy as np
 from skfem import Basis, BilinearForm, ElementHexS2, ElementVector, LinearForm
-from skfem.helpers import ddot, div, sym_grad, trace
+from skfem.helpers import grad, sym_grad
 from skfem.io.meshio import from_meshio
 
 import warpfem
@@ -15,6 +15,7 @@ from warpfem.fem.element import brick_stiffness
 from warpfem.fem.linear import full_from_upper
 from warpfem.geometry import build_layout
 from warpfem.meshing import build_mesh
+from warpfem.model.elasticity import isotropic_constants
 
 IRREGULAR = {
     "model": {"name": "irregular"},
@@ -32,15 +33,27 @@ IRREGULAR = {
 }
 
 
+def _voigt(eps):
+    """Engineering strains (xx, yy, zz, γxy, γxz, γyz) of a strain tensor field."""
+    return [eps[0, 0], eps[1, 1], eps[2, 2], 2 * eps[0, 1], 2 * eps[0, 2], 2 * eps[1, 2]]
+
+
 @BilinearForm
 def _elasticity(u, v, w):
-    eps_u, eps_v = sym_grad(u), sym_grad(v)
-    return w["lam"] * trace(eps_u) * trace(eps_v) + 2 * w["mu"] * ddot(eps_u, eps_v)
+    # the 6 x 6 orthotropic stiffness in Voigt notation, from the nine constants
+    c = [w[f"c{k}"] for k in range(9)]
+    zero = 0 * c[0]
+    D = [[c[0], c[3], c[4], zero, zero, zero], [c[3], c[1], c[5], zero, zero, zero],
+         [c[4], c[5], c[2], zero, zero, zero], [zero, zero, zero, c[6], zero, zero],
+         [zero, zero, zero, zero, c[7], zero], [zero, zero, zero, zero, zero, c[8]]]
+    eu, ev = _voigt(sym_grad(u)), _voigt(sym_grad(v))
+    return sum(D[i][j] * eu[j] * ev[i] for i in range(6) for j in range(6))
 
 
 @LinearForm
 def _thermal(v, w):
-    return w["s"] * div(v)
+    gv = grad(v)
+    return w["s0"] * gv[0, 0] + w["s1"] * gv[1, 1] + w["s2"] * gv[2, 2]
 
 
 #: a regular uniform mesh: few kinds of node neighbourhood
@@ -52,13 +65,24 @@ REGULAR = {
 }
 
 
-@pytest.mark.parametrize("raw, shared_rows", [(IRREGULAR, False), (REGULAR, True)], ids=["graded", "uniform"])
-def test_fast_assembly_equals_scikit_fem(raw, shared_rows):
+#: an orthotropic substrate: x, y and z all differ (a woven laminate with copper planes)
+SUBSTRATE_ORTHOTROPIC = {"E_gpa": [30.0, 22.0, 9.0], "nu": [0.18, 0.35, 0.3], "G_gpa": [9.0, 3.5, 3.0],
+                         "cte_ppm": [13.0, 17.0, 45.0]}
+
+
+@pytest.mark.parametrize("raw, shared_rows, orthotropic",
+                         [(IRREGULAR, False, False), (REGULAR, True, False), (IRREGULAR, False, True)],
+                         ids=["graded", "uniform", "orthotropic"])
+def test_fast_assembly_equals_scikit_fem(raw, shared_rows, orthotropic):
     """Both ways of summing: rows shared by many nodes (a uniform mesh's few neighbourhoods) and
-    element by element (a graded mesh, nearly every node its own)."""
+    element by element (a graded mesh, nearly every node its own); isotropic parts, and an
+    orthotropic substrate whose three axes differ."""
+    if orthotropic:
+        raw = {**raw, "materials": {"bt_laminate": {"orthotropic": SUBSTRATE_ORTHOTROPIC}}}
     layout = build_layout(warpfem.load_model(raw))
     mesh = build_mesh(layout)
     classes = element_classes(layout, mesh)
+    assert np.ptp(classes.alpha_dt, axis=1).any() == orthotropic   # some brick expands unequally along x, y, z
     holder = np.full((mesh.n_nodes, 20), -1)
     for a in range(20):
         holder[mesh.elements[:, a], a] = classes.of_element
@@ -78,8 +102,8 @@ def test_fast_assembly_equals_scikit_fem(raw, shared_rows):
     e = np.array([ours[tuple(np.round(c, 6))] for c in sk_centres])
     nqp = basis.dx.shape[1]
     per_el = lambda a: np.repeat(a[classes.of_element[e]][:, None], nqp, axis=1)  # noqa: E731
-    K_sk = _elasticity.assemble(basis, lam=per_el(classes.lam_mpa), mu=per_el(classes.mu_mpa))
-    f_sk = _thermal.assemble(basis, s=per_el(classes.thermal_stress_mpa))
+    K_sk = _elasticity.assemble(basis, **{f"c{k}": per_el(classes.constants_mpa[:, k]) for k in range(9)})
+    f_sk = _thermal.assemble(basis, **{f"s{p}": per_el(classes.thermal_stress_mpa[:, p]) for p in range(3)})
 
     node_of = {tuple(np.round(x, 6)): i for i, x in enumerate(mesh.nodes)}
     ours_dof = np.empty(basis.N, dtype=np.int64)
@@ -99,7 +123,7 @@ def test_fast_assembly_equals_scikit_fem(raw, shared_rows):
 def test_a_brick_has_no_zero_energy_mode_but_rigid_motion(h_mm):
     """The exact (full) integration of the 20-node brick: six zero eigenvalues, whatever its
     shape. (A 2 x 2 x 2 rule, C3D20R's, leaves twelve: six hourglass modes a mesh must hold down.)"""
-    K = brick_stiffness(np.array([h_mm]), np.array([5000.0]), np.array([3000.0]))[0]
+    K = brick_stiffness(np.array([h_mm]), isotropic_constants(5000.0, 3000.0)[None])[0]
     ev = np.linalg.eigvalsh(K)
     assert np.sum(ev < 1e-10 * ev[-1]) == 6
     assert ev[6] > 1e8 * max(abs(ev[:6]))    # eight orders of magnitude above round-off
@@ -118,3 +142,15 @@ def test_no_spurious_zero_energy_modes():
     scale = ev[-1]
     assert np.sum(np.abs(ev) < 1e-9 * scale) == 6
     assert ev[6] > 1e-6 * scale
+
+
+def test_the_isotropic_shortcut_makes_the_same_bricks():
+    """Twelve combinations of the fifteen basis matrices, weighted by λ and μ, give an isotropic
+    brick exactly as its nine constants do."""
+    from warpfem.fem.element import isotropic_coefficients, isotropic_directions, stiffness_basis
+    h = np.array([[0.3, 0.5, 0.05], [1.0, 1.0, 1.0], [0.02, 0.8, 0.4]])
+    lam, mu = np.array([5000.0, 117.0, 9e4]), np.array([3000.0, 41.0, 2e4])
+    K15 = brick_stiffness(h, isotropic_constants(lam, mu))
+    B12 = np.tensordot(isotropic_directions(), stiffness_basis(), axes=1)
+    K12 = np.einsum("ck,kij->cij", isotropic_coefficients(h, lam, mu), B12)
+    assert np.abs(K12 - K15).max() < 1e-12 * np.abs(K15).max()

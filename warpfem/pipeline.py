@@ -100,17 +100,25 @@ class Result:
 def materials_used(layout: Layout) -> dict[str, dict]:
     """The resolved properties of each material the parts use: E in GPa, ν, CTE in ppm/K. With
     temperature-dependent properties they are those at ``temperature_c``, and ``cte_ppm`` is the
-    secant CTE from ``stress_free_c`` (the integral of the instantaneous CTE over ΔT)."""
+    secant CTE from ``stress_free_c`` (the integral of the instantaneous CTE over ΔT). An
+    orthotropic material's are its x values, with all of them under ``orthotropic``."""
     used = {p.material: layout.materials[p.material] for p in layout.parts}
-    return {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
+    out = {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
+    for n, m in used.items():
+        if m.orthotropic is not None:
+            o = m.orthotropic
+            out[n]["orthotropic"] = {"E_gpa": list(o.E_gpa), "nu": list(o.nu), "G_gpa": list(o.G_gpa),
+                                     "cte_ppm": list(o.cte_ppm)}
+    return out
 
 
 def material_models(layout: Layout) -> dict[str, str]:
-    """Which law each material followed: elastic, or viscoelastic (and with cure shrinkage)."""
+    """Which law each material followed: elastic (isotropic or orthotropic), or viscoelastic (and
+    with cure shrinkage)."""
     out = {}
     for name in {p.material for p in layout.parts}:
         m = layout.materials[name]
-        kind = "elastic" if m.viscoelastic is None else (f"viscoelastic: {len(m.viscoelastic.shear)} shear and "
+        kind = ("elastic, orthotropic" if m.orthotropic else "elastic") if m.viscoelastic is None else (f"viscoelastic: {len(m.viscoelastic.shear)} shear and "
                                                          f"{len(m.viscoelastic.bulk)} bulk Prony terms, shift "
                                                          f"{m.viscoelastic.shift.kind}")
         if m.cure is not None:
@@ -277,7 +285,8 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         materials=materials_used(layout),
         material_properties=model.load.material_properties,
         **({"process": process_summary(model, knots, cost)} if seq is not None else {}),
-        **({"material_models": material_models(layout)} if model.load.viscoelastic else {}),
+        **({"material_models": material_models(layout)}
+           if model.load.viscoelastic or any(m.orthotropic for m in layout.materials.values()) else {}),
         **({"thermal": power.summary} if power is not None else {}),
         symmetry=model.model.symmetry,
         delta_t_k=model.load.delta_t_k,

@@ -242,7 +242,7 @@ def _elastic_state(model: Model, mesh, t: float, system: StiffnessSystem | None,
     moduli are those of ``t``; (solution, system, its moduli's key, 1 if a system was built)."""
     lay_t, _ = global_layout(at_temperature(model, t))
     classes = element_classes(lay_t, mesh)
-    key = (classes.lam_mpa.tobytes(), classes.mu_mpa.tobytes(), classes.h_mm.tobytes())
+    key = (classes.constants_mpa.tobytes(), classes.h_mm.tobytes())
     built = 0
     if key != moduli:
         if system is not None:
@@ -259,9 +259,9 @@ def _elastic_state(model: Model, mesh, t: float, system: StiffnessSystem | None,
 def _scale(previous_classes, classes) -> float:
     """How much the thermal strain grew from the previous temperature (its mean ratio)."""
     a, b = previous_classes.alpha_dt, classes.alpha_dt
-    if len(a) != len(b) or not np.any(a):
+    if a.shape != b.shape or not np.any(a):
         return 1.0
-    return float(np.dot(a, b) / np.dot(a, a))
+    return float(np.vdot(a, b) / np.vdot(a, a))
 
 
 def curve_png(sweep: Sweep, limits_um: tuple[float, float] | None = None) -> bytes:

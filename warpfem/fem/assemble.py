@@ -1,7 +1,7 @@
 """Global stiffness and thermal load, assembled at the cost of a scatter.
 
 Elements are grouped into classes of equal material and brick size; a class's element matrix is
-a combination of twelve fixed matrices (:mod:`.element`), formed one row of nodes at a time, so a
+a combination of fifteen fixed matrices (:mod:`.element`), formed one row of nodes at a time, so a
 graded mesh whose every brick differs costs no more memory than its matrix. The global matrix is
 built in 3 x 3 node blocks whose positions follow from the mesh's lattice numbering: each local
 node pair of every element lands in a slot known in advance, so assembly is twenty scatter-adds
@@ -19,7 +19,9 @@ import scipy.sparse as sp
 from ..geometry import Layout
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .element import brick_coefficients, brick_mean_gradient, brick_thermal_load, stiffness_basis
+from ..model.elasticity import thermal_stress_mpa
+from .element import (brick_coefficients, brick_mean_gradient, brick_thermal_load, isotropic_coefficients,
+                      isotropic_directions, stiffness_basis)
 
 #: brick sizes equal to this many mm are the same class
 _SIZE_QUANTUM_MM = 1e-9
@@ -29,53 +31,58 @@ _SIZE_QUANTUM_MM = 1e-9
 class ElementClasses:
     """Each element's class, and per class its brick size and material constants."""
 
-    of_element: np.ndarray   # (E,) int
-    h_mm: np.ndarray         # (C, 3)
-    lam_mpa: np.ndarray      # (C,)
-    mu_mpa: np.ndarray       # (C,)
-    alpha_dt: np.ndarray     # (C,) free thermal strain α ΔT
-    element_alpha_dt: np.ndarray | None = None   # (E,) when the strain varies brick by brick (a temperature field)
+    of_element: np.ndarray     # (E,) int
+    h_mm: np.ndarray           # (C, 3)
+    constants_mpa: np.ndarray  # (C, 9) the orthotropic constants of :mod:`warpfem.model.elasticity`
+    alpha_dt: np.ndarray       # (C, 3) free thermal strain α ΔT along x, y, z
+    element_alpha_dt: np.ndarray | None = None   # (E, 3) when the strain varies brick by brick (a temperature field)
 
     @property
     def thermal_stress_mpa(self) -> np.ndarray:
-        return (3 * self.lam_mpa + 2 * self.mu_mpa) * self.alpha_dt
+        """Normal stresses (C, 3) in MPa a fully restrained brick of each class would carry."""
+        return thermal_stress_mpa(self.constants_mpa, self.alpha_dt)
+
+    @property
+    def transverse_shear_mpa(self) -> np.ndarray:
+        """Each class's shear modulus (C,) in MPa across the thickness, the mean of G13 and G23."""
+        return 0.5 * (self.constants_mpa[:, 7] + self.constants_mpa[:, 8])
 
     def strain_of_elements(self) -> np.ndarray:
-        """Each brick's free thermal strain (E,)."""
+        """Each brick's free thermal strain (E, 3) along x, y, z."""
         return self.alpha_dt[self.of_element] if self.element_alpha_dt is None else self.element_alpha_dt
 
 
 def element_classes(layout: Layout, mesh: Mesh, part_strain: np.ndarray | None = None,
-                    part_scale: np.ndarray | None = None, part_lame_mpa: np.ndarray | None = None) -> ElementClasses:
+                    part_scale: np.ndarray | None = None, part_constants_mpa: np.ndarray | None = None) -> ElementClasses:
     """Group the mesh's bricks by material and size (and by part, when parts differ in thermal
-    strain or stiffness). ``part_strain`` (per part): each part's free thermal strain (default: its
-    material's α ΔT of the load); ``part_scale`` (per part): a factor on its moduli (default 1);
-    ``part_lame_mpa`` (parts, 2): each part's Lamé λ, μ in MPa (default its material's)."""
+    strain or stiffness). ``part_strain`` (parts, 3), or (parts,) the same along every axis: each
+    part's free thermal strain (default: its material's α ΔT of the load); ``part_scale`` (per
+    part): a factor on its moduli (default 1); ``part_constants_mpa`` (parts, 9): each part's
+    orthotropic constants in MPa (default its material's)."""
     names = sorted(layout.materials)
     mat_of_part = np.array([names.index(p.material) for p in layout.parts])
     n_parts = len(layout.parts)
     if part_strain is None:
         dt = layout.model.load.delta_t_k
-        part_strain = np.array([layout.materials[p.material].cte_ppm * 1e-6 * dt for p in layout.parts])
+        part_strain = np.array([layout.materials[p.material].cte_axes_ppm * 1e-6 * dt for p in layout.parts])
+    part_strain = np.asarray(part_strain, dtype=float).reshape(n_parts, -1) * np.ones(3)
     scale = np.ones(n_parts) if part_scale is None else np.asarray(part_scale, dtype=float)
-    if part_lame_mpa is None:
-        part_lame_mpa = np.array([layout.materials[p.material].lame_mpa for p in layout.parts]).reshape(-1, 2)
-    part_lame_mpa = np.asarray(part_lame_mpa, dtype=float)
+    if part_constants_mpa is None:
+        part_constants_mpa = np.array([layout.materials[p.material].constants_mpa for p in layout.parts])
+    part_constants_mpa = np.asarray(part_constants_mpa, dtype=float).reshape(n_parts, 9)
     # parts alike in material, strain and moduli share classes
-    _, kind_of_part = np.unique(np.column_stack([mat_of_part, part_strain, scale, part_lame_mpa]), axis=0,
+    _, kind_of_part = np.unique(np.column_stack([mat_of_part, part_strain, scale, part_constants_mpa]), axis=0,
                                 return_inverse=True)
     kind = kind_of_part.ravel()[mesh.part]
     h = mesh.element_sizes()
     key = np.column_stack([kind, np.rint(h / _SIZE_QUANTUM_MM).astype(np.int64)])
     _, first, of_element = np.unique(key, axis=0, return_index=True, return_inverse=True)
     part = mesh.part[first]
-    lame = part_lame_mpa[part]
     return ElementClasses(
         of_element=of_element.ravel(),
         h_mm=h[first],
-        lam_mpa=lame[:, 0] * scale[part],
-        mu_mpa=lame[:, 1] * scale[part],
-        alpha_dt=np.asarray(part_strain, dtype=float)[part],
+        constants_mpa=part_constants_mpa[part] * scale[part, None],
+        alpha_dt=part_strain[part],
     )
 
 
@@ -87,28 +94,38 @@ def element_dofs(elements: np.ndarray) -> np.ndarray:
 def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     """Global thermal load vector (3N,) in N."""
     k = classes.of_element
-    stress = (3 * classes.lam_mpa[k] + 2 * classes.mu_mpa[k]) * classes.strain_of_elements()
-    fe = brick_thermal_load(classes.h_mm, np.ones(len(classes.h_mm)))[k] * stress[:, None]
+    if classes.element_alpha_dt is None:
+        fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)[k]
+    else:   # each brick its own strain: the load of a unit stress along each axis, weighted
+        stress = thermal_stress_mpa(classes.constants_mpa[k], classes.element_alpha_dt)     # (E, 3)
+        fe = np.zeros((len(k), 60))
+        for p in range(3):
+            unit = np.zeros((len(classes.h_mm), 3))
+            unit[:, p] = 1.0
+            fe += brick_thermal_load(classes.h_mm, unit)[k] * stress[:, p, None]
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 
 @dataclass(frozen=True)
 class BrickMatrices:
-    """Element matrices of brick classes, kept as their weights on the twelve-matrix basis and
-    formed only when asked for."""
+    """Element matrices of brick classes, kept as their weights on a few fixed matrices and formed
+    only when asked for: the fifteen of :func:`~.element.stiffness_basis`, or as many of their
+    combinations as the classes' weights span (twelve when every material is isotropic)."""
 
-    coefficients: np.ndarray  # (C, 12)
+    coefficients: np.ndarray   # (C, r)
+    basis_blocks: np.ndarray   # (20 a, r, 20 b * 3 p * 3 q)
 
     def __len__(self) -> int:
         return len(self.coefficients)
 
     def blocks(self, a: int, kinds: np.ndarray, out: np.ndarray) -> None:
         """The 3 x 3 blocks of local node a against each local node b, into ``out`` (n, 180)."""
-        np.matmul(self.coefficients[kinds], _basis_blocks()[a], out=out)
+        np.matmul(self.coefficients[kinds], self.basis_blocks[a], out=out)
 
     def dense(self, kinds: np.ndarray) -> np.ndarray:
         """The whole matrices (n, 60, 60) of the classes ``kinds``."""
-        return (self.coefficients[kinds] @ stiffness_basis().reshape(12, -1)).reshape(-1, 60, 60)
+        B = self.basis_blocks.reshape(20, -1, 20, 3, 3).transpose(1, 0, 3, 2, 4).reshape(-1, 3600)
+        return (self.coefficients[kinds] @ B).reshape(-1, 60, 60)
 
 
 @dataclass(frozen=True)
@@ -130,11 +147,20 @@ class DenseMatrices:
 ElementMatrices = BrickMatrices | DenseMatrices
 
 
-@lru_cache(maxsize=1)
-def _basis_blocks() -> np.ndarray:
-    """The stiffness basis as block rows: (20 a, 12, 20 b * 3 p * 3 q)."""
-    B = stiffness_basis().reshape(12, 20, 3, 20, 3)
-    return np.ascontiguousarray(B.transpose(1, 0, 3, 2, 4).reshape(20, 12, 180))
+def _as_blocks(basis: np.ndarray) -> np.ndarray:
+    """Basis matrices (r, 60, 60) as block rows: (20 a, r, 20 b * 3 p * 3 q)."""
+    B = basis.reshape(len(basis), 20, 3, 20, 3)
+    return np.ascontiguousarray(B.transpose(1, 0, 3, 2, 4).reshape(20, len(basis), 180))
+
+
+def _isotropic(constants_mpa: np.ndarray) -> bool:
+    """Whether every class's nine constants are those of an isotropic material (to round-off)."""
+    c = constants_mpa
+    scale = np.abs(c).max(axis=1)
+    alike = [c[:, [0, 1, 2]], c[:, [3, 4, 5]], c[:, [6, 7, 8]]]
+    off = max(np.ptp(a, axis=1).max(initial=0.0) for a in alike) if len(c) else 0.0
+    lame = np.abs(c[:, 0] - c[:, 3] - 2 * c[:, 6]) if len(c) else np.zeros(0)
+    return bool(np.all(np.maximum(off, lame) <= 1e-12 * scale))
 
 
 #: the 125 half-step offsets a node can have to a node of an element it shares, (125, 3)
@@ -337,7 +363,17 @@ def upper_csr(A: sp.bsr_matrix) -> sp.csr_matrix:
 
 def element_matrices(classes: ElementClasses) -> BrickMatrices:
     """Stiffness of each element class, formed on demand (N/mm)."""
-    return BrickMatrices(brick_coefficients(classes.h_mm, classes.lam_mpa, classes.mu_mpa))
+    c = classes.constants_mpa
+    if _isotropic(c):   # λ and μ per size pair: twelve matrices to sum, not fifteen
+        return BrickMatrices(isotropic_coefficients(classes.h_mm, c[:, 3], c[:, 6]), _basis_blocks(True))
+    return BrickMatrices(brick_coefficients(classes.h_mm, c), _basis_blocks(False))
+
+
+@lru_cache(maxsize=2)
+def _basis_blocks(isotropic: bool) -> np.ndarray:
+    """The block rows of the fifteen basis matrices, or of the twelve isotropic combinations."""
+    basis = stiffness_basis()
+    return _as_blocks(np.tensordot(isotropic_directions(), basis, axes=1) if isotropic else basis)
 
 
 def stiffness(mesh: Mesh, classes: ElementClasses) -> sp.bsr_matrix:

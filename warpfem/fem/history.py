@@ -53,7 +53,7 @@ def state(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], 
     thermal strain, ``shapes[k]`` (N, 3) mm the displacement step k's parts were bonded in."""
     born = seq.part_step <= upto
     if np.ndim(temperature_c) == 0:
-        strain = np.array([laws[p.material].thermal_strain(seq.temperatures_c[k], temperature_c) if b else 0.0
+        strain = np.array([laws[p.material].thermal_strains(seq.temperatures_c[k], temperature_c) if b else np.zeros(3)
                            for p, k, b in zip(layout.parts, seq.part_step, born)])
         classes = element_classes(layout, mesh, strain, np.where(born, 1.0, SOFT))
     else:
@@ -74,14 +74,14 @@ def state(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], 
 
 def _brick_strains(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], born: np.ndarray,
                    temperature_c: np.ndarray) -> np.ndarray:
-    """Each brick's free thermal strain from its part's bonding temperature to its own (E,)."""
-    out = np.zeros(mesh.n_elements)
+    """Each brick's free thermal strain (E, 3) from its part's bonding temperature to its own."""
+    out = np.zeros((mesh.n_elements, 3))
     for i, part in enumerate(layout.parts):
         if not born[i]:
             continue
         mine = np.flatnonzero(mesh.part == i)
         law, t0 = laws[part.material], seq.temperatures_c[seq.part_step[i]]
-        out[mine] = [law.thermal_strain(t0, t) for t in temperature_c[mine]]
+        out[mine] = [law.thermal_strains(t0, t) for t in temperature_c[mine]]
     return out
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from ..geometry import Layout
 from ..meshing import Mesh
 from ..model import Material
+from ..model.elasticity import isotropic_constants
 from ..model.schedule import Schedule
 from .assemble import element_classes, element_forces, mean_strain, thermal_load
 from .history import SOFT, Sequence
@@ -56,8 +57,9 @@ def time_points(sched: Schedule, refine: int = 1) -> np.ndarray:
     return np.array(out)
 
 
-def _lame(K_mpa: float, G_mpa: float) -> tuple[float, float]:
-    return K_mpa - 2.0 * G_mpa / 3.0, G_mpa
+def _constants(K_mpa: float, G_mpa: float) -> np.ndarray:
+    """The nine constants (9,) of an isotropic material of bulk and shear moduli K, G in MPa."""
+    return isotropic_constants(K_mpa - 2.0 * G_mpa / 3.0, G_mpa)
 
 
 def _bulk_shear(law: Material) -> tuple[float, float]:
@@ -85,7 +87,7 @@ class _Relaxing:
 
     def step(self, dxi: float, theta: float, u: np.ndarray) -> tuple:
         """Over a step of reduced time ``dxi`` (s) to the free strain ``theta``, from the
-        displacement ``u`` (N, 3): the step's moduli (Lamé λ, μ in MPa), the rubbery ones, the
+        displacement ``u`` (N, 3): the step's moduli (nine constants in MPa), the rubbery ones, the
         free strain whose thermal load the step's moduli carry, and the fields the part's unit
         deviatoric and volumetric stiffness act on to carry the terms' history."""
         p = self.law.viscoelastic
@@ -100,7 +102,7 @@ class _Relaxing:
         self.decay = (a_s, g_s, a_b, g_b, theta_bulk, theta)
         carried = (sum((w * (g * u - a * H) for w, a, g, H in zip(w_s, a_s, g_s, self.shear)), np.zeros_like(u)),
                    sum((w * (g * u - a * H) for w, a, g, H in zip(w_b, a_b, g_b, self.bulk)), np.zeros_like(u)))
-        return _lame(K_eff, G_eff), _lame(K_inf, G_inf), (K_inf * theta + w_b @ theta_bulk) / K_eff, carried
+        return _constants(K_eff, G_eff), _constants(K_inf, G_inf), (K_inf * theta + w_b @ theta_bulk) / K_eff, carried
 
     def advance(self, du: np.ndarray) -> None:
         """Close the step: the terms' fields after the displacement increment ``du`` (N, 3)."""
@@ -157,7 +159,7 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
     t_start = time.perf_counter()
     system, stale = None, False
     # a relaxing part's history acts through its unit deviatoric (D = 2 dev) and volumetric (D = I ⊗ I) stiffness
-    units = [element_classes(layout, mesh, np.zeros(n_parts), None, np.tile(unit, (n_parts, 1)))
+    units = [element_classes(layout, mesh, np.zeros(n_parts), None, np.tile(isotropic_constants(*unit), (n_parts, 1)))
              for unit in ((-2.0 / 3.0, 1.0), (1.0, 0.0))] if any(ve) else []
     for n in range(1, len(times)):
         t0, t1 = times[n - 1], times[n]
@@ -167,24 +169,24 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
             shapes.setdefault(int(seq.part_step[i]), u.copy())
             if ve[i] is not None:
                 history[i] = _Relaxing.new(law[i], mesh.n_nodes)
-        lame = np.zeros((n_parts, 2))
-        lame_rubbery = np.zeros((n_parts, 2))
-        strain = np.zeros(n_parts)       # the free strain whose thermal load the step's moduli carry
-        theta = np.zeros(n_parts)
+        moduli = np.zeros((n_parts, 9))
+        moduli_rubbery = np.zeros((n_parts, 9))
+        strain = np.zeros((n_parts, 3))       # the free strain whose thermal load the step's moduli carry
+        theta = np.zeros((n_parts, 3))
         carried: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for i in range(n_parts):
             if not born[i]:
-                lame[i] = lame_rubbery[i] = np.array(law[i].lame_mpa if ve[i] else law[i].at(bond_t[i], T1).lame_mpa) * SOFT
+                moduli[i] = moduli_rubbery[i] = (law[i] if ve[i] else law[i].at(bond_t[i], T1)).constants_mpa * SOFT
                 continue
-            theta[i] = law[i].thermal_strain(bond_t[i], T1) + (law[i].cure.linear_strain(t1 - bond_s[i]) if law[i].cure else 0.0)
+            theta[i] = law[i].thermal_strains(bond_t[i], T1) + (law[i].cure.linear_strain(t1 - bond_s[i]) if law[i].cure else 0.0)
             if ve[i] is None:
-                lame[i] = lame_rubbery[i] = law[i].at(bond_t[i], T1).lame_mpa
+                moduli[i] = moduli_rubbery[i] = law[i].at(bond_t[i], T1).constants_mpa
                 strain[i] = theta[i]
-            else:
-                lame[i], lame_rubbery[i], strain[i], carried[i] = history[i].step(
-                    ve[i].shift.reduced_time_s(t1 - t0, T0, T1), theta[i], u)
-        classes = element_classes(layout, mesh, strain, None, lame)
-        rubbery = element_classes(layout, mesh, theta, None, lame_rubbery)
+            else:   # a relaxing material is isotropic: its free strain is the same along every axis
+                moduli[i], moduli_rubbery[i], strain[i], carried[i] = history[i].step(
+                    ve[i].shift.reduced_time_s(t1 - t0, T0, T1), theta[i, 0], u)
+        classes = element_classes(layout, mesh, strain, None, moduli)
+        rubbery = element_classes(layout, mesh, theta, None, moduli_rubbery)
         forces = _forces(mesh, seq, classes, rubbery, units, born, shapes, carried, elements_of)
         system, stale, u_new = _solve_step(layout, mesh, system, stale, classes, forces, u, clock)
         th = time.perf_counter()
@@ -203,10 +205,10 @@ def run(layout: Layout, mesh: Mesh, seq: Sequence, laws: dict[str, Material], sc
 
 
 def _ratio(a, b) -> float:
-    """The largest factor between two sets of moduli, brick by brick (P-wave and shear)."""
+    """The largest factor between two sets of moduli, brick by brick (normal and shear stiffnesses)."""
     out = 1.0
-    for x, y in ((a.lam_mpa + 2 * a.mu_mpa, b.lam_mpa + 2 * b.mu_mpa), (a.mu_mpa, b.mu_mpa)):
-        r = x[a.of_element] / y[b.of_element]
+    for c in (0, 1, 2, 6, 7, 8):
+        r = a.constants_mpa[a.of_element, c] / b.constants_mpa[b.of_element, c]
         out = max(out, float(r.max()), float(1.0 / r.min()))
     return out
 

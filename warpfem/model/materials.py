@@ -19,13 +19,38 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from .elasticity import isotropic_constants, orthotropic_constants
 from .temperature import GlassTransition, PropertyTable, TemperatureData
 from .viscoelastic import CureShrinkage, Prony, Shift
 
 
 @dataclass(frozen=True)
+class Orthotropy:
+    """Axis-aligned orthotropic elasticity and expansion: x, y in the package's plane, z through
+    its thickness. Moduli in GPa, ``nu`` (ν_xy, ν_xz, ν_yz) with ν_pq the contraction along q
+    under a stress along p, CTE in ppm/K."""
+
+    E_gpa: tuple[float, float, float]
+    nu: tuple[float, float, float]
+    G_gpa: tuple[float, float, float]
+    cte_ppm: tuple[float, float, float]
+
+    @classmethod
+    def transverse(cls, E_gpa: float, nu: float, cte_ppm: float, E_z_gpa: float, nu_z: float, G_z_gpa: float,
+                   cte_z_ppm: float) -> "Orthotropy":
+        """Transversely isotropic about z: in-plane E (GPa), ν, CTE (ppm/K) and their values
+        through the thickness (E_z, ν_pz = ν_xz = ν_yz, G_z = G_xz = G_yz)."""
+        return cls((E_gpa, E_gpa, E_z_gpa), (nu, nu_z, nu_z), (E_gpa / (2 * (1 + nu)), G_z_gpa, G_z_gpa),
+                   (cte_ppm, cte_ppm, cte_z_ppm))
+
+
+@dataclass(frozen=True)
 class Material:
-    """An isotropic linear thermo-elastic material (E in GPa, CTE in ppm/K, k in W/(m·K))."""
+    """A linear thermo-elastic material (E in GPa, CTE in ppm/K, k in W/(m·K)): isotropic, or
+    orthotropic along the package's axes when ``orthotropic`` is given (then ``E_gpa``, ``nu``
+    and ``cte_ppm`` are its x values)."""
 
     name: str
     E_gpa: float
@@ -37,13 +62,12 @@ class Material:
     k_z_w_mk: float | None = None   # through the thickness, when it differs from k_w_mk
     viscoelastic: Prony | None = None   # relaxation from the glassy E, nu (used along a time history)
     cure: CureShrinkage | None = None
+    orthotropic: Orthotropy | None = None
 
     def thermal_strain(self, from_c: float, to_c: float) -> float:
         """The free thermal strain from ``from_c`` to ``to_c`` (°C): the integral of the
         instantaneous CTE (α ΔT for a constant one)."""
-        if self.temperature is None:
-            return self.cte_ppm * 1e-6 * (to_c - from_c)
-        return self.temperature.thermal_strain(self.cte_ppm, from_c, to_c)
+        return float(self.thermal_strains(from_c, to_c)[0])
 
     def at(self, stress_free_c: float, temperature_c: float) -> "Material":
         """This material at ``temperature_c`` (°C) when stress-free at ``stress_free_c``: E and ν
@@ -59,9 +83,31 @@ class Material:
         return replace(self, E_gpa=t.E_gpa(self.E_gpa, temperature_c), nu=t.nu(self.nu, temperature_c),
                        cte_ppm=cte, temperature=None)
 
+    def thermal_strains(self, from_c: float, to_c: float) -> np.ndarray:
+        """The free thermal strain (3,) along x, y, z from ``from_c`` to ``to_c`` (°C): the integral
+        of the instantaneous CTE (α ΔT for a constant one)."""
+        if self.temperature is not None:
+            return np.full(3, self.temperature.thermal_strain(self.cte_ppm, from_c, to_c))
+        return self.cte_axes_ppm * 1e-6 * (to_c - from_c)
+
+    @property
+    def cte_axes_ppm(self) -> np.ndarray:
+        """The CTE (3,) along x, y, z in ppm/K."""
+        return np.asarray(self.orthotropic.cte_ppm if self.orthotropic else (self.cte_ppm,) * 3, dtype=float)
+
+    @property
+    def constants_mpa(self) -> np.ndarray:
+        """The nine orthotropic constants (9,) in MPa (:mod:`.elasticity`)."""
+        if self.orthotropic is None:
+            return isotropic_constants(*self.lame_mpa)
+        o = self.orthotropic
+        return orthotropic_constants(o.E_gpa, o.nu, o.G_gpa)
+
     @property
     def lame_mpa(self) -> tuple[float, float]:
-        """Lamé parameters (lambda, mu) in MPa."""
+        """Lamé parameters (lambda, mu) in MPa of an isotropic material."""
+        if self.orthotropic is not None:
+            raise ValueError(f"material {self.name!r} is orthotropic: it has no Lamé parameters")
         E = self.E_gpa * 1e3
         lam = E * self.nu / ((1 + self.nu) * (1 - 2 * self.nu))
         mu = E / (2 * (1 + self.nu))
@@ -111,6 +157,10 @@ LIBRARY: dict[str, Material] = {
         Material("adhesive", 2.5, 0.35, 60.0, 0.3,
                  "Epoxy lid and stiffener attach adhesive, Henkel Loctite Ablestik / Namics lid-attach data "
                  "sheets: E 2-3 GPa, CTE 50-70 ppm/K below Tg, k 0.2-0.4 W/(m K)"),
+        Material("abf", 5.0, 0.34, 39.0, 0.25,
+                 "Build-up dielectric film of FCBGA substrates, Ajinomoto ABF GX92 data sheet: tensile modulus "
+                 "5.0 GPa at 23 C, CTE 39 ppm/K (25-150 C); nu 0.34 and k 0.2-0.3 W/(m K) typical of filled epoxy "
+                 "films (not on the data sheet)"),
         Material("solder_mask", 3.0, 0.30, 60.0, 0.25,
                  "Taiyo PSR-4000 AUS308 solder resist data sheet: tensile modulus 2.5-3.5 GPa, "
                  "CTE alpha1 50-60 ppm/K, k 0.2-0.3 W/(m K)"),
@@ -171,6 +221,9 @@ _TEMPERATURE: dict[str, tuple[TemperatureData, str]] = {
                    "~0.3 GPa above Tg"),
     "adhesive": (_glass(115.0, 170.0, 0.08),
                  "epoxy lid-attach data sheets: Tg 100-130 C, alpha2 150-180 ppm/K, modulus 0.05-0.1 GPa above Tg"),
+    "abf": (_glass(153.0, 117.0, 0.5),
+            "ABF GX92 data sheet: Tg 153 C by TMA, alpha2 117 ppm/K; modulus ~0.5 GPa above Tg (DMA of GX-series "
+            "films falls about tenfold through Tg)"),
     "solder_mask": (_glass(105.0, 140.0, 0.15),
                     "PSR-4000 AUS308 data sheet: Tg 98-105 C by TMA, alpha2 ~140 ppm/K; modulus ~0.15 GPa above Tg"),
 }

@@ -134,6 +134,51 @@ class ViscoelasticTable(_Strict):
         return self
 
 
+Triple = tuple[float, float, float]
+
+
+class OrthotropicTable(_Strict):
+    """``[materials.NAME.orthotropic]``: elasticity and expansion along the package's x, y, z."""
+
+    E_gpa: Triple = Field(description="Young's moduli Ex, Ey, Ez, GPa")
+    nu: Triple = Field(description="Poisson ratios ν_xy, ν_xz, ν_yz (ν_pq: contraction along q under stress along p)")
+    G_gpa: Triple = Field(description="shear moduli Gxy, Gxz, Gyz, GPa")
+    cte_ppm: Triple = Field(description="CTE along x, y, z, ppm/K")
+
+    @model_validator(mode="after")
+    def _positive(self) -> "OrthotropicTable":
+        for key in ("E_gpa", "G_gpa"):
+            if min(getattr(self, key)) <= 0:
+                raise ValueError(f"{key} {list(getattr(self, key))} must be positive")
+        return self
+
+
+class StackupLayer(_Strict):
+    """One layer of ``[materials.NAME.stackup]``."""
+
+    material: str = Field(min_length=1, description="the layer's material (a built-in or [materials.*] name)")
+    thickness_mm: float = Field(gt=0)
+    coverage: float = Field(default=1.0, gt=0, le=1, description="fraction of the layer's area that is `material` "
+                                                                  "(a copper layer's copper), the rest `fill`")
+    fill: str | None = Field(default=None, description="the material over the rest of the area (the dielectric)")
+
+    @model_validator(mode="after")
+    def _fill(self) -> "StackupLayer":
+        if self.coverage < 1 and self.fill is None:
+            raise ValueError(f"layer of {self.material!r}: coverage {self.coverage:g} < 1 needs fill, the material "
+                             "over the rest of the layer")
+        if self.coverage == 1 and self.fill is not None:
+            raise ValueError(f"layer of {self.material!r}: fill {self.fill!r} has no room at coverage 1")
+        return self
+
+
+class StackupTable(_Strict):
+    """``[materials.NAME.stackup]``: a substrate's layers from the bottom (ball side) up."""
+
+    layers: tuple[StackupLayer, ...] = Field(min_length=1)
+    source: str | None = None
+
+
 class MaterialTable(_Strict):
     E_gpa: float | None = Field(default=None, gt=0)
     nu: float | None = None
@@ -148,6 +193,8 @@ class MaterialTable(_Strict):
     tg_width_k: float | None = Field(default=None, ge=0, description="half-width of a smooth (tanh) transition, K; "
                                                                       "0: a step at Tg")
     table: TemperatureTable | None = None
+    orthotropic: OrthotropicTable | None = None
+    stackup: StackupTable | None = None
     viscoelastic: ViscoelasticTable | None = None
     cure_shrinkage_pct: float | None = Field(default=None, ge=0, lt=20, description="volumetric chemical shrinkage "
                                                                                    "after gelation (bonding), %")

@@ -12,8 +12,10 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import ModelError
-from .materials import LIBRARY, Material
+from .elasticity import orthotropic_constants
+from .materials import LIBRARY, Material, Orthotropy
 from .schema import MaterialTable, Model, Part
+from .stackup import Layer, homogenised
 from .temperature import GlassTransition, PropertyTable, TemperatureData
 from .viscoelastic import CureShrinkage, Prony, Shift
 
@@ -50,6 +52,8 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     """One material: the built-in one, overridden key by key by the model's table."""
     where = f"material '{name}' (used by part '{part_name}')"
     table = model.materials.get(name)
+    if table is not None and table.stackup is not None:
+        return _stackup(model, name, table, where, part_name)
     base = LIBRARY.get(name)
     if table is None and base is None:
         known = ", ".join(sorted(LIBRARY))
@@ -60,9 +64,15 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "k_z_w_mk", "source")}
     temperature = None if base is None else base.temperature
     history = {} if base is None else {"viscoelastic": base.viscoelastic, "cure": base.cure}
+    orthotropic = None
+    if table is not None and table.orthotropic is not None:
+        orthotropic, temperature = _orthotropy(table, where), None
+        o = orthotropic
+        values.update(E_gpa=o.E_gpa[0], nu=o.nu[0], cte_ppm=o.cte_ppm[0])
     if table is not None:
         given = {k: v for k, v in table.model_dump().items() if v is not None}
-        values.update({k: v for k, v in given.items() if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS})
+        values.update({k: v for k, v in given.items()
+                       if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS + ("orthotropic",)})
         if base is None:
             values.setdefault("source", "model file")
         temperature = _temperature(table, temperature, values, where, name, model.load.temperature_dependent)
@@ -70,9 +80,68 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     for key in ("E_gpa", "nu", "cte_ppm"):
         if key not in values:
             raise ModelError(f"{where}, key '{key}': [materials.{name}] must give it (it is not a built-in material).")
-    if not -1.0 < values["nu"] < 0.5:
+    if orthotropic is None and not -1.0 < values["nu"] < 0.5:
         raise ModelError(f"{where}, key 'nu': {values['nu']:g} is outside (-1, 0.5).")
-    return Material(name=name, temperature=temperature, **history, **values)
+    if orthotropic is not None and history.get("viscoelastic") is not None:
+        raise ModelError(f"{where}, key 'orthotropic': relaxation is isotropic in warpfem, so a viscoelastic "
+                         "material cannot also be orthotropic; drop one of the two.")
+    return Material(name=name, temperature=temperature, orthotropic=orthotropic, **history, **values)
+
+
+def _stackup(model: Model, name: str, table: MaterialTable, where: str, part_name: str) -> Material:
+    """A material made from its stack-up's layers (:mod:`.stackup`)."""
+    other = [k for k, v in table.model_dump(exclude={"stackup"}).items() if v is not None]
+    if other:
+        raise ModelError(f"{where}, key '{other[0]}': a stack-up material takes its properties from its layers; "
+                         "remove the key.")
+    layers = []
+    for layer in table.stackup.layers:
+        found = []
+        for key, layer_name in (("material", layer.material), ("fill", layer.fill)):
+            if layer_name is None:
+                found.append(None)
+                continue
+            inner = model.materials.get(layer_name)
+            if inner is not None and inner.stackup is not None:
+                raise ModelError(f"{where}, key 'stackup': layer {key} '{layer_name}' is itself a stack-up; "
+                                 "list its layers instead.")
+            m = _material(model, layer_name, part_name)
+            found.append(m if model.load.temperature_dependent else replace(m, temperature=None))
+        if found[0].viscoelastic is not None or (found[1] and found[1].viscoelastic is not None):
+            raise ModelError(f"{where}, key 'stackup': layer '{layer.material}' relaxes; a stack-up is homogenised "
+                             "from elastic layers.")
+        layers.append(Layer(found[0], layer.thickness_mm, layer.coverage, found[1]))
+    source = table.stackup.source or "model file"
+    return homogenised(name, layers, f"stack-up of {len(layers)} layers, homogenised ({source})")
+
+
+def _check_stackup_thickness(model: Model) -> None:
+    """A part made of a stack-up is as thick as its layers."""
+    for part in model.parts:
+        table = model.materials.get(part.material)
+        if table is None or table.stackup is None:
+            continue
+        layers = sum(layer.thickness_mm for layer in table.stackup.layers)
+        thick = part.box[5] - part.box[4]
+        if abs(thick - layers) > 1e-6 * max(thick, layers):
+            raise ModelError(f"part '{part.name}', key 'box': it is {thick:g} mm thick and its material "
+                             f"'{part.material}' stacks {layers:g} mm of layers; make them equal.")
+
+
+def _orthotropy(table: MaterialTable, where: str) -> Orthotropy:
+    """The orthotropic constants a model's table gives: they replace E, ν and the CTE (an
+    orthotropic material's constants hold at every temperature)."""
+    both = [k for k in ("E_gpa", "nu", "cte_ppm", *table.TEMPERATURE_KEYS) if getattr(table, k) is not None]
+    if both:
+        raise ModelError(f"{where}, key '{both[0]}': an orthotropic material takes its moduli, Poisson ratios and "
+                         "CTEs from [materials.NAME.orthotropic] and holds them at every temperature; remove the key.")
+    o = table.orthotropic
+    out = Orthotropy(o.E_gpa, o.nu, o.G_gpa, o.cte_ppm)
+    try:
+        orthotropic_constants(out.E_gpa, out.nu, out.G_gpa)
+    except ValueError as err:
+        raise ModelError(f"{where}, key 'orthotropic': {err}.") from None
+    return out
 
 
 def _history(table: MaterialTable, where: str, viscoelastic: bool) -> dict:
@@ -247,10 +316,23 @@ def validate(model: Model) -> dict[str, Material]:
             f"parts '{carriers[0]}' and '{carriers[1]}' both have role = \"carrier\" (key 'role'); exactly one may."
         )
     _check_steps(model)
+    _check_stackup_thickness(model)
     materials = resolve_materials(model)
     _check_time(model, materials)
     _check_thermal(model, materials)
+    _check_homogenised_isotropic(model, materials)
     return materials
+
+
+def _check_homogenised_isotropic(model: Model, materials: dict[str, Material]) -> None:
+    """A homogenised bump layer mixes isotropic bumps and filler."""
+    if model.bumps is None or model.bumps.global_model != "homogenised":
+        return
+    for part in model.parts:
+        if (part.role == "bumps" or part.name == model.bumps.filler) and materials[part.material].orthotropic:
+            raise ModelError(f"material '{part.material}' (used by part '{part.name}'), key 'orthotropic': a "
+                             "homogenised bump layer mixes isotropic bumps and filler; give this part an isotropic "
+                             "material or set [bumps] global = \"explicit\".")
 
 
 def _check_time(model: Model, materials: dict[str, Material]) -> None:

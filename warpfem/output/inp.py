@@ -39,6 +39,20 @@ def _elements(fh: TextIO, ids: np.ndarray, conn: np.ndarray) -> None:
         fh.write(f"{e}," + ",".join(map(str, nodes[:15])) + ",\n" + ",".join(map(str, nodes[15:])) + "\n")
 
 
+def _material(fh, m, stress_free_c: float) -> None:
+    """A material's elasticity and expansion; an orthotropic one by its engineering constants,
+    so the solver makes its stiffness from them on its own."""
+    o = m.orthotropic
+    if o is None:
+        fh.write(f"*ELASTIC\n{m.E_gpa * 1e3:.10g},{m.nu:.10g}\n")
+        fh.write(f"*EXPANSION, ZERO={stress_free_c:.10g}\n{m.cte_ppm * 1e-6:.10g}\n")
+        return
+    E, G = [e * 1e3 for e in o.E_gpa], [g * 1e3 for g in o.G_gpa]
+    first = [*E, *o.nu, G[0], G[1]]
+    fh.write("*ELASTIC, TYPE=ENGINEERING CONSTANTS\n" + ",".join(f"{v:.10g}" for v in first) + f"\n{G[2]:.10g}\n")
+    fh.write(f"*EXPANSION, TYPE=ORTHO, ZERO={stress_free_c:.10g}\n" + ",".join(f"{a * 1e-6:.10g}" for a in o.cte_ppm) + "\n")
+
+
 def write_inp(layout: Layout, mesh: Mesh, path: Path, element_type: str = "C3D20",
               stress_parts: Iterable[str] = ()) -> None:
     """Write the deck; ``stress_parts`` are parts whose integration-point stresses are printed."""
@@ -56,8 +70,8 @@ def write_inp(layout: Layout, mesh: Mesh, path: Path, element_type: str = "C3D20
             fh.write(f"*ELEMENT, TYPE={element_type}, ELSET={set_name(part.name)}\n")
             _elements(fh, sel + 1, mesh.elements[sel] + 1)  # VTK hex20 order is Abaqus' C3D20 order
         for name, m in layout.materials.items():
-            fh.write(f"*MATERIAL, NAME={set_name(name)}\n*ELASTIC\n{m.E_gpa * 1e3:.10g},{m.nu:.10g}\n")
-            fh.write(f"*EXPANSION, ZERO={load.stress_free_c:.10g}\n{m.cte_ppm * 1e-6:.10g}\n")
+            fh.write(f"*MATERIAL, NAME={set_name(name)}\n")
+            _material(fh, m, load.stress_free_c)
         for part in layout.parts:
             fh.write(f"*SOLID SECTION, ELSET={set_name(part.name)}, MATERIAL={set_name(part.material)}\n")
         fh.write(f"*INITIAL CONDITIONS, TYPE=TEMPERATURE\nNALL,{load.stress_free_c:.10g}\n")

@@ -29,7 +29,8 @@ from scipy import ndimage
 
 from ..fem import Solution
 from ..model.bump_layer import HomogenisedLayer, localise_strain
-from .stress import element_strain, hooke_mpa, shear_mpa, von_mises_mpa
+from ..model.elasticity import hooke_mpa
+from .stress import element_strain, shear_mpa, von_mises_mpa
 
 COLUMNS = ("id", "x_mm", "y_mm", "dnp_mm", "max_von_mises_mpa", "max_shear_mpa", "max_peel_mpa",
            "avg_von_mises_mpa", "avg_shear_mpa", "avg_peel_mpa")
@@ -94,16 +95,15 @@ def _localised_stress(sol: Solution, sel: np.ndarray, stress: np.ndarray,
                       layers: dict[str, HomogenisedLayer]) -> tuple[np.ndarray, np.ndarray]:
     """Element stress of the bumps themselves, and each element's bump shear modulus (MPa)."""
     c = sol.classes
-    mu = c.mu_mpa[c.of_element[sel]].copy()
+    mu = c.transverse_shear_mpa[c.of_element[sel]].copy()
     stress = stress.copy()
     names = [p.name for p in sol.layout.parts]
     dt = sol.layout.model.load.delta_t_k
     for name, layer in layers.items():
         mine = sol.mesh.part[sel] == names.index(name)
-        lam_b, mu_b = layer.bump.lame_mpa
         strain = localise_strain(layer, element_strain(sol, sel[mine]), dt)
-        stress[mine] = hooke_mpa(strain, lam_b, mu_b, layer.bump.cte_ppm * 1e-6 * dt)
-        mu[mine] = mu_b
+        stress[mine] = hooke_mpa(strain, layer.bump.constants_mpa, layer.bump.cte_axes_ppm * 1e-6 * dt)
+        mu[mine] = layer.bump.lame_mpa[1]
     return stress, mu
 
 

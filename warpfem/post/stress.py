@@ -11,6 +11,7 @@ import numpy as np
 
 from ..fem import Solution
 from ..fem.assemble import mean_strain
+from ..model.elasticity import hooke_mpa
 
 
 def element_strain(sol: Solution, which: np.ndarray | None = None) -> np.ndarray:
@@ -23,21 +24,12 @@ def element_strain(sol: Solution, which: np.ndarray | None = None) -> np.ndarray
     return mean_strain(sol.classes, ue, which)
 
 
-def hooke_mpa(strain: np.ndarray, lam_mpa: np.ndarray | float, mu_mpa: np.ndarray | float,
-              alpha_dt: np.ndarray | float) -> np.ndarray:
-    """Stress (..., 3, 3) in MPa of total strains (..., 3, 3) in an isotropic material with free
-    thermal strain ``alpha_dt`` (per tensor, or one for all)."""
-    eps = strain - np.asarray(alpha_dt)[..., None, None] * np.eye(3)
-    lam, mu = np.asarray(lam_mpa)[..., None, None], np.asarray(mu_mpa)[..., None, None]
-    return 2 * mu * eps + lam * np.trace(eps, axis1=-2, axis2=-1)[..., None, None] * np.eye(3)
-
-
 def element_stress_mpa(sol: Solution) -> np.ndarray:
     """Element-averaged Cauchy stress tensors (E, 3, 3) in MPa: Hooke's law of the classes' moduli
     (for a viscoelastic part its rubbery ones) plus what the relaxing parts still carry."""
     c = sol.classes
     k = c.of_element
-    sigma = hooke_mpa(element_strain(sol), c.lam_mpa[k], c.mu_mpa[k], c.strain_of_elements())
+    sigma = hooke_mpa(element_strain(sol), c.constants_mpa[k], c.strain_of_elements())
     return sigma if sol.history_stress_mpa is None else sigma + sol.history_stress_mpa
 
 

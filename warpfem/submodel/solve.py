@@ -1,6 +1,6 @@
 """The submodel's thermo-elastic solve (scikit-fem, P2 tetrahedra), driven on its cut faces.
 
-Same physics as the global model: small-strain isotropic elasticity per region, the uniform ΔT of
+Same physics as the global model: small-strain orthotropic (or isotropic) elasticity per region, the uniform ΔT of
 the model's load. The cut faces — faces of the region box with the global model's material on
 their far side — take the global displacement at every P2 node they hold; faces that are the
 global model's own free surface (die top, substrate bottom, die edge) stay free, as do the
@@ -16,10 +16,11 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 from skfem import Basis, BilinearForm, ElementTetP2, ElementVector, LinearForm, asm
-from skfem.helpers import ddot, div, sym_grad, trace
+from skfem.helpers import grad, sym_grad
 
 from ..fem.linear import solve_direct
 from ..geometry import Layout
+from ..model.elasticity import PAIRS, hooke_mpa, thermal_stress_mpa
 from .mesh import RegionMesh
 from .site import Box, part_at
 
@@ -56,26 +57,28 @@ class RegionSolution:
 @BilinearForm
 def _stiffness(u, v, w):
     eu, ev = sym_grad(u), sym_grad(v)
-    return 2.0 * w.mu * ddot(eu, ev) + w.lam * trace(eu) * trace(ev)
+    c = [w[f"c{k}"] for k in range(9)]
+    out = sum(c[p] * eu[p, p] * ev[p, p] for p in range(3))
+    for k, (p, q) in enumerate(PAIRS):
+        out += c[3 + k] * (eu[p, p] * ev[q, q] + eu[q, q] * ev[p, p]) + 4.0 * c[6 + k] * eu[p, q] * ev[p, q]
+    return out
 
 
 @LinearForm
 def _thermal(v, w):
-    # the stress a fully restrained element would carry, (3λ + 2μ) α ΔT, working on div v
-    return w.s_th * div(v)
+    # the normal stresses a fully restrained element would carry, Σ_q C_pq α_q ΔT, on ∂_p v_p
+    gv = grad(v)
+    return sum(w[f"s{p}"] * gv[p, p] for p in range(3))
 
 
-def element_constants(layout: Layout, region: RegionMesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per element: Lamé λ and μ (MPa) and the free thermal strain α ΔT."""
+def element_constants(layout: Layout, region: RegionMesh) -> tuple[np.ndarray, np.ndarray]:
+    """Per element: the nine orthotropic constants (E, 9) in MPa and the free thermal strain
+    α ΔT (E, 3) along x, y, z."""
     dt = layout.model.load.delta_t_k
-    lam, mu, adt = [], [], []
-    for p in region.label_part:
-        m = layout.part_material(p)
-        lam.append(m.lame_mpa[0])
-        mu.append(m.lame_mpa[1])
-        adt.append(m.cte_ppm * 1e-6 * dt)
+    mats = [layout.part_material(p) for p in region.label_part]
     pick = region.label
-    return np.array(lam)[pick], np.array(mu)[pick], np.array(adt)[pick]
+    return (np.array([m.constants_mpa for m in mats])[pick],
+            np.array([m.cte_axes_ppm * 1e-6 * dt for m in mats])[pick])
 
 
 def cut_facets(layout: Layout, region: RegionMesh, box: Box) -> np.ndarray:
@@ -110,11 +113,11 @@ def solve_region(layout: Layout, region: RegionMesh, box: Box,
     (a function of points (M, 3) in mm returning displacements (M, 3) in mm)."""
     t0 = time.perf_counter()
     basis = Basis(region.mesh, ElementVector(ElementTetP2()), intorder=INTORDER)
-    lam, mu, adt = element_constants(layout, region)
+    constants, adt = element_constants(layout, region)
     nq = basis.dx.shape[1]
-    per_qp = {k: np.repeat(v[:, None], nq, axis=1) for k, v in (("lam", lam), ("mu", mu))}
-    K = asm(_stiffness, basis, **per_qp)
-    f = asm(_thermal, basis, s_th=np.repeat(((3 * lam + 2 * mu) * adt)[:, None], nq, axis=1))
+    K = asm(_stiffness, basis, **{f"c{k}": np.repeat(constants[:, k, None], nq, axis=1) for k in range(9)})
+    s_th = thermal_stress_mpa(constants, adt)
+    f = asm(_thermal, basis, **{f"s{p}": np.repeat(s_th[:, p, None], nq, axis=1) for p in range(3)})
     D = basis.get_dofs(cut_facets(layout, region, box)).all()
     if len(D) == 0:
         raise ValueError("the submodel region has no cut face inside the global model's material")
@@ -130,10 +133,7 @@ def solve_region(layout: Layout, region: RegionMesh, box: Box,
     grad = basis.interpolate(u).grad                             # (3, 3, E, Q): ∂u_i/∂x_j
     eps = 0.5 * (grad + grad.transpose(1, 0, 2, 3))
     eps = np.moveaxis(eps, (0, 1), (2, 3))                      # (E, Q, 3, 3)
-    eye = np.eye(3)
-    tr = np.trace(eps, axis1=2, axis2=3)
-    sigma = 2 * mu[:, None, None, None] * eps \
-        + ((lam[:, None] * tr)[..., None, None] - ((3 * lam + 2 * mu) * adt)[:, None, None, None]) * eye
+    sigma = hooke_mpa(eps, constants[:, None, :], adt[:, None, :])
     t3 = time.perf_counter()
     return RegionSolution(region, basis, u, sigma, basis.dx, len(D),
                           {"assemble": t1 - t0, "solve": t2 - t1, "stress": t3 - t2})
