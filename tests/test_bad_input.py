@@ -96,6 +96,39 @@ def test_unreadable_toml_and_missing_file(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def _unreadable(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
+    """Files no model or study can be read from, and the words their refusal must hold."""
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes("# caf\u00e9 at 25 \u00b0C\n[load]\nstress_free_c = 150.0\n".encode("latin-1"))
+    empty = tmp_path / "empty.toml"
+    empty.write_text("  \n# nothing but a comment\n\n".replace("# nothing but a comment", ""))
+    folder = tmp_path / "a_folder.toml"
+    folder.mkdir()
+    return {"non-UTF-8 bytes": (latin1, ["not UTF-8", "0xe9", "line 1"]), "empty": (empty, ["is empty"]),
+            "a directory": (folder, ["is a directory"]), "a device": (Path("/dev/null"), ["not a regular file"]),
+            "missing": (tmp_path / "none.toml", ["does not exist"])}
+
+
+@pytest.mark.parametrize("case", ["non-UTF-8 bytes", "empty", "a directory", "a device", "missing"])
+@pytest.mark.parametrize("verb", ["solve", "mesh", "expand", "study"])
+def test_a_file_that_cannot_be_read_is_refused_in_one_sentence(tmp_path: Path, case, verb):
+    """Each verb that reads a model or a study file: one sentence naming the file and what is
+    wrong with it, exit 2, no traceback, nothing written."""
+    path, words = _unreadable(tmp_path)[case]
+    out = tmp_path / {"mesh": "out.msh", "expand": "out.toml"}.get(verb, "out")
+    res = CliRunner().invoke(app, [verb, str(path), "-o", str(out)])
+    assert_refused(res, ["file", *words])
+    assert not out.exists()
+
+
+def test_a_study_whose_base_model_cannot_be_read_names_the_key(tmp_path: Path):
+    latin1, words = _unreadable(tmp_path)["non-UTF-8 bytes"]
+    study = tmp_path / "s.toml"
+    study.write_text(f'[study]\nname = "s"\nbase = "{latin1.name}"\n\n[vary]\n"load.temperature_c" = [25.0, 100.0]\n')
+    res = CliRunner().invoke(app, ["study", str(study), "-o", str(tmp_path / "out")])
+    assert_refused(res, ["study.base", *words])
+
+
 def test_python_api_raises_model_error():
     with pytest.raises(warpfem.ModelError, match="'die', key 'material'"):
         warpfem.solve(_with(lambda m: m["parts"][1].update(material="unobtainium")))

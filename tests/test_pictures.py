@@ -252,3 +252,21 @@ def test_solve_report_writes_all_three_files(tmp_path):
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "result.vtu", "summary.json"]
     assert (tmp_path / "report.html").read_text(encoding="utf-8").count("data:image/png") == 5
+
+
+@pytest.mark.parametrize("verb", ["show", "report"])
+def test_no_display_and_no_offscreen_opengl_is_one_sentence(results, tmp_path, monkeypatch, verb):
+    """Neither a display nor EGL nor OSMesa: the command says what to install, exit 2, no picture."""
+    from conftest import assert_refused
+    monkeypatch.setattr("warpfem.pictures.backend.has_display", lambda: False)
+    monkeypatch.setattr("warpfem.pictures.backend.offscreen_window", lambda: None)
+    monkeypatch.delenv("VTK_DEFAULT_OPENGL_WINDOW", raising=False)
+    shot = tmp_path / "x.png"
+    args = ["show", str(results["dir_a"]), "--screenshot", str(shot)] if verb == "show" else ["report", str(tmp_path)]
+    if verb == "report":
+        import shutil
+        for name in ("summary.json", "result.vtu"):
+            shutil.copy(results["dir_a"] / name, tmp_path / name)
+    res = CliRunner().invoke(app, args)
+    assert_refused(res, ["off-screen OpenGL", "libegl-mesa0"])
+    assert not shot.exists() and not (tmp_path / "report.html").exists()

@@ -142,7 +142,7 @@ def sweep_temperature(model: Path = ModelArg,
         try:
             from .pictures.backend import pyvista
             pyvista()
-        except ImportError as e:
+        except (ImportError, OSError) as e:
             _fail(f"option '--pictures': {e} (or give --no-pictures).", 2)
     with _StepProgress(not quiet and err.is_terminal) as progress:
         def point(t: float) -> None:

@@ -69,22 +69,44 @@ def model_from_dict(raw: dict[str, Any]) -> Model:
     return model
 
 
+def read_toml(path: Path, what: str) -> dict:
+    """The TOML file ``path`` as a dict, or a :class:`ModelError` naming ``what`` it is ("model
+    file", "study file", ...) and why it cannot be read: missing, a directory or a device, not
+    readable, not UTF-8, empty, or not TOML."""
+    if path.is_dir():
+        raise ModelError(f"{what} '{path}' is a directory, not a file.")
+    if not path.exists():
+        raise ModelError(f"{what} '{path}' does not exist.")
+    if not path.is_file():
+        raise ModelError(f"{what} '{path}' is not a regular file (a device, a pipe or a socket).")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ModelError(f"{what} '{path}' cannot be read: {err.strerror or err}.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise ModelError(f"{what} '{path}' is not UTF-8 text: byte 0x{data[err.start]:02x} on line {line} "
+                         "(save it as UTF-8).") from None
+    if not text.strip():
+        raise ModelError(f"{what} '{path}' is empty.")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ModelError(f"{what} '{path}' is not valid TOML: {err}.") from None
+
+
 def load_model(source: ModelLike) -> Model:
     """A validated :class:`Model` from a Model, a dict, a path to a TOML file or TOML text."""
     if isinstance(source, Model):
         return source
     if isinstance(source, dict):
         return model_from_dict(source)
-    text: str
-    path = Path(source) if not (isinstance(source, str) and "\n" in source) else None
-    if path is not None:
-        if not path.is_file():
-            raise ModelError(f"model file '{path}' does not exist.")
-        text = path.read_text(encoding="utf-8")
-    else:
-        text = str(source)
+    if not (isinstance(source, str) and "\n" in source):
+        return model_from_dict(read_toml(Path(source), "model file"))
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(str(source))
     except tomllib.TOMLDecodeError as err:
-        raise ModelError(f"model file '{path or '<text>'}' is not valid TOML: {err}.") from None
+        raise ModelError(f"model file '<text>' is not valid TOML: {err}.") from None
     return model_from_dict(raw)

@@ -37,13 +37,17 @@ def offscreen_window() -> str | None:
 
 
 def pyvista() -> ModuleType:
-    """The pyvista module, set up for off-screen rendering when there is no display."""
+    """The pyvista module, set up for off-screen rendering when there is no display. Raises
+    OSError with what to install when there is neither a display nor an off-screen OpenGL."""
     if not has_display() and _WINDOW_VARIABLE not in os.environ:
         window = offscreen_window()
-        if window is not None:
-            os.environ[_WINDOW_VARIABLE] = window
+        if window is None:
+            raise OSError("pictures need a display or an off-screen OpenGL library, and this machine has neither: "
+                          "install EGL with Mesa (Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri) or "
+                          f"OSMesa (libosmesa6), or name VTK's render window in {_WINDOW_VARIABLE}")
+        os.environ[_WINDOW_VARIABLE] = window
     try:
         import pyvista as pv
     except ImportError as e:  # pragma: no cover - depends on the installation
-        raise ImportError("warpfem's pictures need PyVista and matplotlib: pip install 'warpfem[plot]'") from e
+        raise ImportError("warpfem's pictures need PyVista, which warpfem installs: pip install warpfem") from e
     return pv

@@ -31,6 +31,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ModelError
+from ..model.load import read_toml
 from .keys import flatten
 
 StudyLike = Union["StudySpec", dict, str, PathLike]
@@ -128,13 +129,7 @@ def _base_model(raw: dict, folder: Path) -> dict:
         raise ModelError("study file, key 'study.base': give the base model either as a file name or as a [base] table (exactly one).")
     if path is None:
         return raw["base"]
-    file = (folder / path).resolve()
-    if not file.is_file():
-        raise ModelError(f"study file, key 'study.base': the base model file '{file}' does not exist.")
-    try:
-        return tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ModelError(f"study file, key 'study.base': '{file}' is not valid TOML: {err}.") from None
+    return read_toml((folder / path).resolve(), "study file, key 'study.base': the base model file")
 
 
 def load_study(source: StudyLike) -> StudySpec:
@@ -149,16 +144,15 @@ def load_study(source: StudyLike) -> StudySpec:
         raw = dict(source)
     else:
         text_given = isinstance(source, str) and "\n" in source
-        if not text_given:
+        if text_given:
+            try:
+                raw = tomllib.loads(str(source))
+            except tomllib.TOMLDecodeError as err:
+                raise ModelError(f"study file is not valid TOML: {err}.") from None
+        else:
             path = Path(source)
-            if not path.is_file():
-                raise ModelError(f"study file '{path}' does not exist.")
+            raw = read_toml(path, "study file")
             folder = path.resolve().parent
-            source = path.read_text(encoding="utf-8")
-        try:
-            raw = tomllib.loads(str(source))
-        except tomllib.TOMLDecodeError as err:
-            raise ModelError(f"study file is not valid TOML: {err}.") from None
     raw["base"] = _base_model(raw, folder)
     try:
         return StudySpec.model_validate(raw)
