@@ -132,3 +132,19 @@ def test_a_study_whose_base_model_cannot_be_read_names_the_key(tmp_path: Path):
 def test_python_api_raises_model_error():
     with pytest.raises(warpfem.ModelError, match="'die', key 'material'"):
         warpfem.solve(_with(lambda m: m["parts"][1].update(material="unobtainium")))
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda m: m["load"].update({"\n": 1.0}), ["'\\n'", "load"]),                        # found by fuzzing the keys
+    (lambda m: m["parts"][1].update(name="die\tcopy", material="unobtainium"), ["'die\\tcopy'", "'material'"]),
+    (lambda m: m["parts"][1].update(material="un\u2028obtainium"), ["un\\u2028obtainium"]),
+])
+def test_a_sentence_quoting_control_characters_stays_one_line(tmp_path: Path, edit, words):
+    """Keys, names and values are quoted with their control characters escaped."""
+    path = tmp_path / "bad.toml"
+    path.write_text(tomli_w.dumps(_with(edit)))
+    res = CliRunner().invoke(app, ["solve", str(path), "-o", str(tmp_path / "out")])
+    assert_refused(res, words)
+    with pytest.raises(warpfem.ModelError) as err:
+        warpfem.solve(_with(edit))
+    assert "\n" not in str(err.value) and "\t" not in str(err.value)
