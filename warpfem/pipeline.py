@@ -103,10 +103,10 @@ def materials_used(layout: Layout) -> dict[str, dict]:
     secant CTE from ``stress_free_c`` (the integral of the instantaneous CTE over ΔT). An
     orthotropic material's are its x values, with all of them under ``orthotropic``."""
     used = {p.material: layout.materials[p.material] for p in layout.parts}
-    out = {n: {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm} for n, m in used.items()}
+    out = {}
     for n, m in used.items():
-        if m.orthotropic is not None:
-            o = m.orthotropic
+        out[n] = {"E_gpa": m.E_gpa, "nu": m.nu, "cte_ppm": m.cte_ppm}
+        if (o := m.orthotropic) is not None:
             out[n]["orthotropic"] = {"E_gpa": list(o.E_gpa), "nu": list(o.nu), "G_gpa": list(o.G_gpa),
                                      "cte_ppm": list(o.cte_ppm)}
     return out
@@ -118,9 +118,10 @@ def material_models(layout: Layout) -> dict[str, str]:
     out = {}
     for name in {p.material for p in layout.parts}:
         m = layout.materials[name]
-        kind = ("elastic, orthotropic" if m.orthotropic else "elastic") if m.viscoelastic is None else (f"viscoelastic: {len(m.viscoelastic.shear)} shear and "
-                                                         f"{len(m.viscoelastic.bulk)} bulk Prony terms, shift "
-                                                         f"{m.viscoelastic.shift.kind}")
+        if (p := m.viscoelastic) is not None:
+            kind = f"viscoelastic: {len(p.shear)} shear and {len(p.bulk)} bulk Prony terms, shift {p.shift.kind}"
+        else:
+            kind = "elastic, orthotropic" if m.orthotropic else "elastic"
         if m.cure is not None:
             kind += f"; cure shrinkage {m.cure.total_pct:g} % by volume"
         out[name] = kind

@@ -96,21 +96,16 @@ def thermal_load(mesh: Mesh, classes: ElementClasses) -> np.ndarray:
     k = classes.of_element
     if classes.element_alpha_dt is None:
         fe = brick_thermal_load(classes.h_mm, classes.thermal_stress_mpa)[k]
-    else:   # each brick its own strain: the load of a unit stress along each axis, weighted
-        stress = thermal_stress_mpa(classes.constants_mpa[k], classes.element_alpha_dt)     # (E, 3)
-        fe = np.zeros((len(k), 60))
-        for p in range(3):
-            unit = np.zeros((len(classes.h_mm), 3))
-            unit[:, p] = 1.0
-            fe += brick_thermal_load(classes.h_mm, unit)[k] * stress[:, p, None]
+    else:   # each brick its own strain
+        fe = brick_thermal_load(classes.h_mm[k], thermal_stress_mpa(classes.constants_mpa[k], classes.element_alpha_dt))
     return np.bincount(element_dofs(mesh.elements).ravel(), fe.ravel(), minlength=mesh.n_dofs)
 
 
 @dataclass(frozen=True)
 class BrickMatrices:
     """Element matrices of brick classes, kept as their weights on a few fixed matrices and formed
-    only when asked for: the fifteen of :func:`~.element.stiffness_basis`, or as many of their
-    combinations as the classes' weights span (twelve when every material is isotropic)."""
+    only when asked for: the fifteen of :func:`~.element.stiffness_basis`, or, when every material
+    is isotropic, the twelve combinations of :func:`~.element.isotropic_directions`."""
 
     coefficients: np.ndarray   # (C, r)
     basis_blocks: np.ndarray   # (20 a, r, 20 b * 3 p * 3 q)
@@ -156,11 +151,9 @@ def _as_blocks(basis: np.ndarray) -> np.ndarray:
 def _isotropic(constants_mpa: np.ndarray) -> bool:
     """Whether every class's nine constants are those of an isotropic material (to round-off)."""
     c = constants_mpa
-    scale = np.abs(c).max(axis=1)
-    alike = [c[:, [0, 1, 2]], c[:, [3, 4, 5]], c[:, [6, 7, 8]]]
-    off = max(np.ptp(a, axis=1).max(initial=0.0) for a in alike) if len(c) else 0.0
-    lame = np.abs(c[:, 0] - c[:, 3] - 2 * c[:, 6]) if len(c) else np.zeros(0)
-    return bool(np.all(np.maximum(off, lame) <= 1e-12 * scale))
+    off = np.column_stack([np.ptp(c[:, 0:3], axis=1), np.ptp(c[:, 3:6], axis=1), np.ptp(c[:, 6:9], axis=1),
+                           np.abs(c[:, 0] - c[:, 3] - 2 * c[:, 6])])    # C_pp alike, C_pq alike, G alike, C = λ + 2μ
+    return bool(np.all(off <= 1e-12 * np.abs(c).max(axis=1, keepdims=True)))
 
 
 #: the 125 half-step offsets a node can have to a node of an element it shares, (125, 3)

@@ -80,14 +80,17 @@ def stiffness_basis() -> np.ndarray:
     return out.reshape(len(TERMS), 60, 60)
 
 
+def _size_factors(h_mm: np.ndarray) -> np.ndarray:
+    """The factors V / (h_p h_q) (C, 6) of :data:`SIZE_PAIRS` of C bricks of edge lengths (C, 3) in mm."""
+    h = np.asarray(h_mm, dtype=float)
+    V = h.prod(axis=1)
+    return np.column_stack([V / (h[:, p] * h[:, q]) for p, q in SIZE_PAIRS])
+
+
 def brick_coefficients(h_mm: np.ndarray, constants_mpa: np.ndarray) -> np.ndarray:
     """Weights (C, 15) of :func:`stiffness_basis` for C bricks: edge lengths ``h_mm`` (C, 3) in mm,
     the nine orthotropic constants ``constants_mpa`` (C, 9) in MPa; the stiffness comes out in N/mm."""
-    h = np.asarray(h_mm, dtype=float)
-    V = h.prod(axis=1)
-    size = np.column_stack([V / (h[:, p] * h[:, q]) for p, q in SIZE_PAIRS])
-    c = np.asarray(constants_mpa, dtype=float)
-    return c[:, _TERM_CONSTANT] * size[:, _TERM_SIZE]
+    return np.asarray(constants_mpa, dtype=float)[:, _TERM_CONSTANT] * _size_factors(h_mm)[:, _TERM_SIZE]
 
 
 #: how each constant is made of λ and μ in an isotropic material: C_pp = λ + 2μ, C_pq = λ, G_pq = μ
@@ -109,9 +112,7 @@ def isotropic_directions() -> np.ndarray:
 def isotropic_coefficients(h_mm: np.ndarray, lam_mpa: np.ndarray, mu_mpa: np.ndarray) -> np.ndarray:
     """Weights (C, 12) of :func:`isotropic_directions` for C bricks of edge lengths ``h_mm``
     (C, 3) in mm and Lamé ``lam_mpa``, ``mu_mpa`` (C,) in MPa."""
-    h = np.asarray(h_mm, dtype=float)
-    V = h.prod(axis=1)
-    size = np.column_stack([V / (h[:, p] * h[:, q]) for p, q in SIZE_PAIRS])
+    size = _size_factors(h_mm)
     return np.hstack([np.asarray(lam_mpa, dtype=float)[:, None] * size, np.asarray(mu_mpa, dtype=float)[:, None] * size])
 
 

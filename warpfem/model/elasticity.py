@@ -61,8 +61,7 @@ def hooke_mpa(strain: np.ndarray, constants_mpa: np.ndarray, alpha_dt: np.ndarra
     constants (..., 9) or one (9,), with free thermal strains (..., 3) per axis."""
     c = np.asarray(constants_mpa, dtype=float)
     eps = np.asarray(strain, dtype=float)
-    normal = np.einsum("...pq,...q->...p", normal_block(c), np.diagonal(eps, axis1=-2, axis2=-1)) \
-        - thermal_stress_mpa(c, alpha_dt)
+    normal = thermal_stress_mpa(c, np.diagonal(eps, axis1=-2, axis2=-1) - np.asarray(alpha_dt, dtype=float))
     sigma = np.zeros(np.broadcast_shapes(eps.shape[:-2], c.shape[:-1]) + (3, 3))
     for k, (p, q) in enumerate(PAIRS):
         sigma[..., p, q] = sigma[..., q, p] = 2 * c[..., 6 + k] * eps[..., p, q]

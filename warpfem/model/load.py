@@ -91,10 +91,15 @@ def read_toml(path: Path, what: str) -> dict:
                          "(save it as UTF-8).") from None
     if not text.strip():
         raise ModelError(f"{what} '{path}' is empty.")
+    return parse_toml(text, f"{what} '{path}'")
+
+
+def parse_toml(text: str, what: str) -> dict:
+    """TOML ``text`` as a dict, or a :class:`ModelError` saying that ``what`` is not valid TOML."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ModelError(f"{what} '{path}' is not valid TOML: {err}.") from None
+        raise ModelError(f"{what} is not valid TOML: {err}.") from None
 
 
 def load_model(source: ModelLike) -> Model:
@@ -105,8 +110,4 @@ def load_model(source: ModelLike) -> Model:
         return model_from_dict(source)
     if not (isinstance(source, str) and "\n" in source):
         return model_from_dict(read_toml(Path(source), "model file"))
-    try:
-        raw = tomllib.loads(str(source))
-    except tomllib.TOMLDecodeError as err:
-        raise ModelError(f"model file '<text>' is not valid TOML: {err}.") from None
-    return model_from_dict(raw)
+    return model_from_dict(parse_toml(str(source), "model file '<text>'"))

@@ -37,14 +37,6 @@ class Orthotropy:
     G_gpa: tuple[float, float, float]
     cte_ppm: tuple[float, float, float]
 
-    @classmethod
-    def transverse(cls, E_gpa: float, nu: float, cte_ppm: float, E_z_gpa: float, nu_z: float, G_z_gpa: float,
-                   cte_z_ppm: float) -> "Orthotropy":
-        """Transversely isotropic about z: in-plane E (GPa), ν, CTE (ppm/K) and their values
-        through the thickness (E_z, ν_pz = ν_xz = ν_yz, G_z = G_xz = G_yz)."""
-        return cls((E_gpa, E_gpa, E_z_gpa), (nu, nu_z, nu_z), (E_gpa / (2 * (1 + nu)), G_z_gpa, G_z_gpa),
-                   (cte_ppm, cte_ppm, cte_z_ppm))
-
 
 @dataclass(frozen=True)
 class Material:

@@ -67,8 +67,7 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     orthotropic = None
     if table is not None and table.orthotropic is not None:
         orthotropic, temperature = _orthotropy(table, where), None
-        o = orthotropic
-        values.update(E_gpa=o.E_gpa[0], nu=o.nu[0], cte_ppm=o.cte_ppm[0])
+        values.update(E_gpa=orthotropic.E_gpa[0], nu=orthotropic.nu[0], cte_ppm=orthotropic.cte_ppm[0])
     if table is not None:
         given = {k: v for k, v in table.model_dump().items() if v is not None}
         values.update({k: v for k, v in given.items()

@@ -23,7 +23,6 @@ remove_parts = ["stiffener", "stiffener_adhesive"]
 
 from __future__ import annotations
 
-import tomllib
 from os import PathLike
 from pathlib import Path
 from typing import Any, Union
@@ -31,7 +30,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ModelError
-from ..model.load import read_toml
+from ..model.load import parse_toml, read_toml
 from .keys import flatten
 
 StudyLike = Union["StudySpec", dict, str, PathLike]
@@ -145,10 +144,7 @@ def load_study(source: StudyLike) -> StudySpec:
     else:
         text_given = isinstance(source, str) and "\n" in source
         if text_given:
-            try:
-                raw = tomllib.loads(str(source))
-            except tomllib.TOMLDecodeError as err:
-                raise ModelError(f"study file is not valid TOML: {err}.") from None
+            raw = parse_toml(str(source), "study file")
         else:
             path = Path(source)
             raw = read_toml(path, "study file")
