@@ -367,8 +367,8 @@ PARALLEL = spec(variants=[{"name": "copper die", "parts.die.material": "copper"}
                           {"name": "bad poisson", "materials.m_die.nu": 0.6}],
                 grid={"load.temperature_c": [-40.0, 125.0], "materials.m_die.cte_ppm": [2.6, 4.0]})
 
-#: columns that depend on where and when a case ran
-RUN_COLUMNS = ("status", "memory_mb")
+#: columns that depend on where and when a case ran (the memory free and used, the times)
+RUN_COLUMNS = ("status", "memory_mb", "size_estimate.available_memory_mb", "size_estimate.measured_peak_memory_mb")
 
 
 def _comparable(table) -> list[dict]:

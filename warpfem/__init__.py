@@ -5,7 +5,7 @@
     >>> result.warpage_um
 
 Stages, in the order data flows: :mod:`.model` → :mod:`.geometry` → :mod:`.meshing` → :mod:`.fem`
-→ :mod:`.post` → :mod:`.output` → :mod:`.pipeline` → :mod:`.pictures`, :mod:`.sweep` (a temperature
+→ :mod:`.post` → :mod:`.output` → :mod:`.guard` → :mod:`.pipeline` → :mod:`.pictures`, :mod:`.sweep` (a temperature
 profile on one mesh), :mod:`.studies` and :mod:`.cli`.
 """
 
@@ -13,10 +13,21 @@ __version__ = "0.1.0"
 
 from .errors import ModelError  # noqa: E402
 from .model import Model, load_model  # noqa: E402
-from .pipeline import Result, expand, mesh, solve  # noqa: E402
-from .pictures import plot, plot_parts, write_report  # noqa: E402
-from .studies import StudyTable, study  # noqa: E402
-from .sweep import Sweep, sweep_temperature  # noqa: E402
+
+#: the rest of the public API, imported when first used: a command that refuses a model, or only
+#: draws a picture, need not load the solver, the study runner and the pictures
+_LAZY = {"Result": "pipeline", "expand": "pipeline", "mesh": "pipeline", "solve": "pipeline",
+         "plot": "pictures", "plot_parts": "pictures", "write_report": "pictures",
+         "StudyTable": "studies", "study": "studies", "Sweep": "sweep", "sweep_temperature": "sweep"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'warpfem' has no attribute {name!r}")
+
 
 __all__ = ["Model", "ModelError", "Result", "StudyTable", "expand", "load_model", "mesh", "plot", "plot_parts",
            "solve", "study", "sweep_temperature", "Sweep", "write_report", "__version__"]

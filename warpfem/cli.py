@@ -3,6 +3,8 @@ contract), draw results, and run studies of many variants (see docs/study-format
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +23,8 @@ err = Console(stderr=True)
 
 ModelArg = typer.Argument(..., exists=False, help="model file (TOML)")
 SizeOpt = typer.Option(None, "--size", help="in-plane element size in mm (overrides [mesh] size_mm)")
+ForceOpt = typer.Option(False, "--force", help="mesh and solve even when the size estimate says the model will "
+                                               "not fit this machine's memory")
 
 
 def _fail(message: str, code: int) -> None:
@@ -79,7 +83,8 @@ def solve(model: Path = ModelArg,
           fast: bool = typer.Option(False, "--fast", help="one solve on the first graded mesh, no error estimate "
                                                           "(for studies that only rank designs)"),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
-          report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)")) -> None:
+          report: bool = typer.Option(False, "--report", help="also write OUTDIR/report.html (pictures)"),
+          force: bool = ForceOpt) -> None:
     """Solve MODEL; write OUTDIR/summary.json, OUTDIR/result.vtu and, with bumps, OUTDIR/bumps.csv.
 
     The mesh is graded toward the package's material edges and refined where the error is until
@@ -90,9 +95,13 @@ def solve(model: Path = ModelArg,
         _fail(f"option '--method': '{method}' is not one of auto, direct, iterative.", 2)
     if fast and target is not None:
         _fail("options '--fast' and '--target': give one of them (--fast is --target 0).", 2)
-    with _StepProgress(not quiet and err.is_terminal) as progress:
+    def estimated(size_estimate) -> None:
+        if not quiet:
+            err.print(f"size estimate: {size_estimate.text()}", highlight=False)
+
+    with _interruptible(_NOTHING_WRITTEN), _StepProgress(not quiet and err.is_terminal) as progress:
         result = _guarded(run, model, output, size_mm=size, method=method, target_error=0.0 if fast else target,
-                          progress=progress)
+                          progress=progress, force=force, estimated=estimated)
     if not quiet:
         out.print(summary_table(result.summary))
         written = ", ".join(str(output / n) for n in ("summary.json", "result.vtu") + (("bumps.csv",) if result.bumps else ()))
@@ -116,7 +125,8 @@ def sweep_temperature(model: Path = ModelArg,
                       fast: bool = typer.Option(False, "--fast", help="one graded mesh, no error estimate"),
                       pictures: bool = typer.Option(True, "--pictures/--no-pictures",
                                                     help="report.html with the moiré view at each temperature"),
-                      quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+                      quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success"),
+                      force: bool = ForceOpt) -> None:
     """Warpage and coplanarity of MODEL at each temperature of a reflow profile: OUTDIR/sweep.csv,
     sweep.json, sweep.png (the curve) and report.html. Materials follow temperature when the model
     sets [load] material_properties = "temperature_dependent"; with "viscoelastic" the profile is
@@ -144,11 +154,12 @@ def sweep_temperature(model: Path = ModelArg,
             pyvista()
         except (ImportError, OSError) as e:
             _fail(f"option '--pictures': {e} (or give --no-pictures).", 2)
-    with _StepProgress(not quiet and err.is_terminal) as progress:
+    with _interruptible(_NOTHING_WRITTEN), _StepProgress(not quiet and err.is_terminal) as progress:
         def point(t: float) -> None:
             if progress.status:
                 progress.status.update(f"solving at {t:g} °C")
-        sweep = _guarded(run, model, temps, target_error=0.0 if fast else target, progress=progress, on_point=point)
+        sweep = _guarded(run, model, temps, target_error=0.0 if fast else target, progress=progress, on_point=point,
+                         force=force)
         if progress.status:
             progress.status.update("writing the curve and the report")
         written = sweep.write(output, limits, pictures)
@@ -176,14 +187,14 @@ def sweep_table(sweep, limits) -> Table:
 @app.command()
 def mesh(model: Path = ModelArg,
          output: Path = typer.Option(..., "-o", "--output", help="mesh file (.msh or .vtu)"),
-         size: Optional[float] = SizeOpt) -> None:
+         size: Optional[float] = SizeOpt, force: bool = ForceOpt) -> None:
     """Mesh MODEL into a Gmsh file with one physical group per part."""
     from .output import MESH_WRITERS
     from .pipeline import mesh as run
 
     if output.suffix.lower() not in MESH_WRITERS:
         _fail(f"output '{output}': the mesh format is chosen by extension, one of {', '.join(MESH_WRITERS)}.", 2)
-    m = _guarded(run, model, output, size_mm=size)
+    m = _guarded(run, model, output, size_mm=size, force=force)
     out.print(f"wrote {output}: {m.n_nodes} nodes, {m.n_elements} hex20 elements, {len(m.part_names)} parts",
               highlight=False)
 
@@ -194,7 +205,8 @@ def export(model: Path = ModelArg,
            size: Optional[float] = SizeOpt,
            element: str = typer.Option("C3D20", "--element", help="C3D20 (as warpfem) or C3D20R"),
            stress: list[str] = typer.Option([], "--stress", help="part whose integration-point stresses "
-                                                                 "the deck prints (repeatable)")) -> None:
+                                                                 "the deck prints (repeatable)"),
+           force: bool = ForceOpt) -> None:
     """Write MODEL's mesh, materials, load and supports as a CalculiX / Abaqus input deck."""
     from .output import atomic_paths
     from .output.inp import ELEMENT_TYPES, write_inp
@@ -202,7 +214,7 @@ def export(model: Path = ModelArg,
 
     if element not in ELEMENT_TYPES:
         _fail(f"option '--element': '{element}' is not one of {', '.join(ELEMENT_TYPES)}.", 2)
-    layout, m = _guarded(layout_and_mesh, model, size_mm=size)
+    layout, m = _guarded(layout_and_mesh, model, size_mm=size, force=force)
     if layout.model.load.viscoelastic:
         _fail("[load], key 'material_properties': a deck holds one elastic state; export does not write a process "
               "in time (relaxation, cure shrinkage) yet, so it would not be this model.", 2)
@@ -299,6 +311,22 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def _interruptible(what: str):
+    """Ctrl-C or SIGTERM ends the command with one sentence, exit 130, and (results being
+    written whole) no partial files; ``what`` says what is kept."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {what}", 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_NOTHING_WRITTEN = "nothing was written (results are written whole, at the end)."
+
+
 def study_table(table) -> Table:
     """A row per case: status and the headline numbers (the full table is results.csv)."""
     t = Table(title=f"study — {len(table)} cases", title_justify="left", header_style="bold")
@@ -323,22 +351,16 @@ def study(study_file: Path = typer.Argument(..., help="study file (TOML)"),
                                                   help="Dask scheduler address (e.g. tcp://host:8786) to run the cases on"),
           fields: Optional[bool] = typer.Option(None, "--fields/--no-fields",
                                                 help="keep each case's result.vtu (default: the study's [study] fields)"),
-          quiet: bool = typer.Option(False, "-q", "--quiet", help="no progress bar or table")) -> None:
+          quiet: bool = typer.Option(False, "-q", "--quiet", help="no progress bar or table"),
+          force: bool = ForceOpt) -> None:
     """Run a STUDY of variants; write OUTDIR/results.csv and OUTDIR/plots/*.png.
 
     Cases already stored in OUTDIR/cases are not solved again; exit code 1 if any case failed."""
-    import signal
-
     from .studies import run_study
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated study cleans up as on Ctrl-C
-    try:
+    with _interruptible("the finished cases are stored, so rerunning the study resumes where it stopped."):
         table = _guarded(run_study, study_file, output, workers=workers, scheduler=scheduler, fields=fields,
-                         progress=not quiet)
-    except KeyboardInterrupt:
-        _fail("interrupted; the finished cases are stored, so rerunning the study resumes where it stopped.", 130)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+                         progress=not quiet, force=force)
     if not quiet:
         out.print(study_table(table))
         out.print(f"wrote {table.csv_path} and {len(table.plots)} plots in {output / 'plots'}", highlight=False)

@@ -14,17 +14,19 @@ from typing import Callable
 import numpy as np
 import tomli_w
 
-from . import __version__
+from . import __version__, guard
 from .accuracy import refine
 from .accuracy.refine import Step
 from .fem import Solution, solve_displacement
 from .fem import viscoelastic
 from .fem.history import Sequence, final_state
 from .geometry import Layout, build_layout
+from .guard import SizeEstimate
 from .memory import peak_memory_mb
 from .meshing import Mesh, build_mesh, initial_grading
 from .model import Model, ModelLike, load_model, material_laws
 from .model.schedule import schedule
+from .model.validate import validate
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
@@ -192,15 +194,32 @@ def process_summary(model: Model, knots: list[dict] | None = None, cost: dict | 
     return out
 
 
-def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None) -> tuple[Layout, Mesh]:
-    """A model's (global) cell layout and its mesh."""
-    layout, _ = global_layout(load_model(model))
+def sized_layout(model: Model, size_mm: float | None = None, target_error: float | None = None,
+                 force: bool = False) -> tuple[Layout, dict[str, HomogenisedLayer], SizeEstimate]:
+    """The global layout, what was homogenised, and the estimated size and memory of the solve;
+    a model that will not fit this machine is refused (ModelError) before its layout is built
+    when its lower bound already does not fit, else before it is meshed; ``force`` goes on."""
+    if not force:
+        validate(model)   # the size bound reads the carrier and the arrays: they must be sound first
+        guard.check_model(model, size_mm, model.solver.method)
+    layout, layers = global_layout(model)
+    estimate = guard.estimate(layout, size_mm, target_error)
+    if not force:
+        guard.check(estimate, model, size_mm)
+    return layout, layers, estimate
+
+
+def layout_and_mesh(model: ModelLike, *, size_mm: float | None = None, force: bool = False) -> tuple[Layout, Mesh]:
+    """A model's (global) cell layout and its first mesh (refused when it will not fit, unless
+    ``force``)."""
+    layout, _, _ = sized_layout(load_model(model), size_mm, force=force)
     return layout, build_mesh(layout, size_mm)
 
 
-def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | None = None) -> Mesh:
+def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | None = None,
+         force: bool = False) -> Mesh:
     """Mesh a model; write it to ``path`` (.msh or .vtu) when given."""
-    _, m = layout_and_mesh(model, size_mm=size_mm)
+    _, m = layout_and_mesh(model, size_mm=size_mm, force=force)
     if path is not None:
         write_mesh(m, path)
     return m
@@ -225,20 +244,25 @@ def solve_global(layout: Layout, size_mm: float | None = None, target_error: flo
 
 def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None,
           method: str | None = None, target_error: float | None = None,
-          progress: Callable[[Step, str], None] | None = None) -> Result:
+          progress: Callable[[Step, str], None] | None = None, force: bool = False,
+          estimated: Callable[[SizeEstimate], None] | None = None) -> Result:
     """Solve a model end to end; write ``summary.json`` and ``result.vtu`` to ``outdir`` if given.
 
     ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size away from edges,
     mm), ``method`` its ``[solver] method`` ("auto", "direct" or "iterative") and ``target_error``
     its ``[mesh] target_error`` (0: one solve without an error estimate); ``progress`` hears of
-    each refinement step.
+    each refinement step and ``estimated`` of the size estimate before meshing. A model whose
+    first solve will not fit the machine's memory is refused unless ``force``.
     """
     t0 = time.perf_counter()
     model = load_model(model)
     if method is not None:
         model = model.model_copy(update={"solver": model.solver.model_copy(update={"method": method})})
-    layout, layers = global_layout(model)
+    layout, layers, size = sized_layout(model, size_mm, target_error, force)
+    if estimated:
+        estimated(size)
     sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
+    global_peak_mb = peak_memory_mb()
     seq = process_sequence(layout)
     knots, cost = None, None
     if seq is not None:
@@ -283,6 +307,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
                    **({"thermal": t5 - t4} if power is not None else {}), "total": t5 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
+        size_estimate={**size.summary(), "measured_peak_memory_mb": round(global_peak_mb, 1)},
         materials=materials_used(layout),
         material_properties=model.load.material_properties,
         **({"process": process_summary(model, knots, cost)} if seq is not None else {}),

@@ -31,6 +31,7 @@ from .model import Model, ModelLike, load_model, material_laws
 from .model.schedule import schedule, then_through
 from .output import atomic_paths, write_json
 from .pipeline import (Result, at_temperature, global_layout, global_layouts, materials_used, process_sequence,
+                       sized_layout,
                        solve_global)
 from .post import element_fields, metrics
 
@@ -166,12 +167,13 @@ def _branches(temperatures: tuple[float, ...]) -> list[str]:
 def sweep_temperature(model: ModelLike, temperatures_c: tuple[float, ...] = DEFAULT_PROFILE_C, *,
                       target_error: float | None = None,
                       progress: Callable[[Step, str], None] | None = None,
-                      on_point: Callable[[float], None] | None = None) -> Sweep:
+                      on_point: Callable[[float], None] | None = None, force: bool = False) -> Sweep:
     """Solve ``model`` at each temperature (°C) of the profile on one mesh: the one its own solve
-    refines to at ``[load] temperature_c`` (``target_error`` as in :func:`warpfem.solve`)."""
+    refines to at ``[load] temperature_c`` (``target_error`` as in :func:`warpfem.solve`; a model
+    that will not fit is refused unless ``force``)."""
     t0 = time.perf_counter()
     model = load_model(model)
-    layout, _ = global_layout(model)
+    layout, _, _ = sized_layout(model, target_error=target_error, force=force)
     first, error, timings = solve_global(layout, target_error=target_error, progress=progress)
     mesh = first.mesh
     solved: dict[float, Result] = {}

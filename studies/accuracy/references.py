@@ -412,7 +412,7 @@ def level_spec(layout, level: int) -> dict:
     from warpfem.meshing import default_size_mm
     f = LEVEL_FACTOR ** level
     groups = corner_groups(layout)
-    return {"c": {g: 2.0 * f for g in groups}, "H": default_size_mm(layout) * f, "Hz": 1.0 * f,
+    return {"c": {g: 2.0 * f for g in groups}, "H": default_size_mm(layout.model) * f, "Hz": 1.0 * f,
             "growth": 1.5, "min_z": 1 + level, "array_n": 1 + level}
 
 

@@ -19,8 +19,11 @@ from typing import Callable
 import numpy as np
 
 from ..fem import Solution, StiffnessSystem, solve_thermal
+from ..fem.system import choose_solver
 from ..geometry import Layout
-from ..meshing import Features, Grading, features, graded_mesh, refine_groups
+from ..memory import available_memory_mb, solve_peak_mb
+from ..meshing import Features, Grading, features, graded_mesh, mesh_dofs, mesh_on_axes, refine_groups
+from ..meshing.grading import graded_axes
 from ..post.probe import displacement_at
 from ..post.warpage import coplanarity_load, coplanarity_um, warpage_load, warpage_um
 from .estimate import CornerErrors, decompose
@@ -146,10 +149,19 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
         start = clock.elapsed()
         with clock("mesh"):
             finer = refine_groups(layout, feats, out.grading, todo)
-            mesh = graded_mesh(layout, feats, finer)
-        if mesh.n_dofs > max_dofs:
-            out.stop = f"budget: the next mesh would have {mesh.n_dofs} dofs (max_dofs = {max_dofs})"
+            axes = graded_axes(layout, feats, finer)
+            dofs = mesh_dofs(layout, axes)[1]
+        if dofs > max_dofs:
+            out.stop = f"budget: the next mesh would have {dofs} dofs (max_dofs = {max_dofs})"
             break
+        need, room = solve_peak_mb(dofs, choose_solver(dofs, layout.model.solver.method), len(axes[2]), True), \
+            available_memory_mb()
+        if need > room:
+            out.stop = (f"memory: the next mesh ({dofs} dofs) would need about {need / 1024:.3g} GB, and "
+                        f"{room / 1024:.3g} GB are available")
+            break
+        with clock("mesh"):
+            mesh = mesh_on_axes(layout, axes, finer.size_mm)
         with StiffnessSystem(layout, mesh) as system:
             fine = solve_thermal(system, displacement_at(out.solution, mesh.nodes))
             clock.add(assemble=system.setup_s, solve=system.solve_s)

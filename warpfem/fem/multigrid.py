@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
@@ -205,6 +206,21 @@ class _RowBlocks:
         return y
 
 
+def _inverted(blocks: np.ndarray) -> np.ndarray:
+    """The inverses of a stack of dense blocks (m, n, n), in the smoother's precision.
+
+    Columns with the same materials, layers and neighbouring element sizes have equal blocks
+    (most of a graded mesh's columns away from its corners): each distinct block is inverted
+    once. Equal blocks are found by a random projection of each, checked entry by entry.
+    """
+    flat = blocks.reshape(len(blocks), -1)
+    weights = np.random.default_rng(20261205).standard_normal(flat.shape[1])
+    _, first, of_block = np.unique(flat @ weights, return_index=True, return_inverse=True)
+    if len(first) == len(blocks) or not np.array_equal(flat[first][of_block.ravel()], flat):
+        return np.linalg.inv(blocks).astype(WORK_DTYPE)
+    return np.linalg.inv(blocks[first]).astype(WORK_DTYPE)[of_block.ravel()]
+
+
 class ColumnSmoother:
     """Symmetric block Gauss-Seidel over whole node columns, in nine colours.
 
@@ -241,7 +257,7 @@ class ColumnSmoother:
                 D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
                 where[batch] = -1
                 dofs = 3 * columns.starts[batch][:, None] + np.arange(3 * L)[None, :]
-                out.append((np.linalg.inv(D.reshape(len(batch), 3 * L, 3 * L)).astype(WORK_DTYPE), dofs))
+                out.append((_inverted(D.reshape(len(batch), 3 * L, 3 * L)), dofs))
             return out
 
         self.n = 3 * n
@@ -421,7 +437,11 @@ def preconditioned_cg(A, precondition, f: np.ndarray, rtol: float, x0: np.ndarra
 
     n = len(f)
     M = spla.LinearOperator((n, n), matvec=counted, dtype=float)
-    u, info = spla.cg(A, f, x0=x0, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
+    # one BLAS thread for the inner products: a threaded dot product sums in an order that
+    # depends on the thread count, and the iterates (and every digit of the result) with it;
+    # the sparse products, where the work is, keep their own row-block threads
+    with threadpool_limits(limits=1, user_api="blas"):
+        u, info = spla.cg(A, f, x0=x0, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
     if info > 0:
         raise RuntimeError(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")
     return u, count[0]

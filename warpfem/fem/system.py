@@ -23,12 +23,16 @@ from .multigrid import Multigrid, fine_grid, plane_fixed, preconditioned_cg, sol
 AUTO_DIRECT_MAX_DOFS = 50_000
 
 
+def choose_solver(dofs: int, method: str) -> str:
+    """'direct' or 'iterative' for a system of ``dofs`` dofs, as ``[solver] method`` asks or by size."""
+    if method == "auto":
+        return "direct" if dofs <= AUTO_DIRECT_MAX_DOFS else "iterative"
+    return method
+
+
 def choose_method(layout: Layout, mesh: Mesh) -> str:
     """'direct' or 'iterative', as the model's ``[solver] method`` asks or by size."""
-    method = layout.model.solver.method
-    if method == "auto":
-        return "direct" if mesh.n_dofs <= AUTO_DIRECT_MAX_DOFS else "iterative"
-    return method
+    return choose_solver(mesh.n_dofs, layout.model.solver.method)
 
 
 class StiffnessSystem:

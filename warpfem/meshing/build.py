@@ -17,6 +17,7 @@ import gmsh
 import numpy as np
 
 from ..geometry import Layout
+from ..model import Model
 from .grading import Features, Grading, features, graded_axes
 from .hex20 import VTK_HALF_STEPS, to_vtk_order
 from .session import gmsh_model
@@ -61,11 +62,18 @@ class Mesh:
         return self.nodes[self.elements[:, 6]] - self.nodes[self.elements[:, 0]]
 
 
-def default_size_mm(layout: Layout) -> float:
+def default_size_mm(model: Model) -> float:
     """In-plane element size that converges warpage to well under 1 %: 1/40 of the carrier's
     shorter side, and never above 1 mm, in mm."""
-    b = layout.model.carrier.box
+    b = model.carrier.box
     return min(1.0, min(b[1] - b[0], b[3] - b[2]) / 40.0)
+
+
+def bulk_sizes_mm(model: Model, size_mm: float | None = None) -> tuple[float, float]:
+    """The element sizes away from edges (mm): in the plane (``size_mm``, else ``[mesh] size_mm``,
+    else the default) and through the thickness (``[mesh] size_z_mm``, else 3 x in-plane)."""
+    size = size_mm or model.mesh.size_mm or default_size_mm(model)
+    return size, model.mesh.size_z_mm or Z_ASPECT * size
 
 
 def subdivide(breakpoints: np.ndarray, size_mm: float, min_count: int = 1) -> np.ndarray:
@@ -110,9 +118,7 @@ def initial_grading(layout: Layout, size_mm: float | None = None) -> Grading:
     """The graded mesh's settings from the model's ``[mesh]`` keys; ``size_mm`` overrides the
     bulk in-plane size ``[mesh] size_mm``."""
     settings = layout.model.mesh
-    size = size_mm or settings.size_mm or default_size_mm(layout)
-    return Grading(size, settings.size_z_mm or Z_ASPECT * size, settings.edge_ratio, settings.growth,
-                   settings.min_layers)
+    return Grading(*bulk_sizes_mm(layout.model, size_mm), settings.edge_ratio, settings.growth, settings.min_layers)
 
 
 def graded_mesh(layout: Layout, feats: Features, grading: Grading) -> Mesh:
@@ -120,18 +126,22 @@ def graded_mesh(layout: Layout, feats: Features, grading: Grading) -> Mesh:
     return mesh_on_axes(layout, graded_axes(layout, feats, grading), grading.size_mm)
 
 
+def first_axes(layout: Layout, size_mm: float | None = None) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], float]:
+    """The element boundaries along x, y, z (mm) of the first mesh the ``[mesh]`` keys ask for,
+    and its in-plane bulk size (mm); ``size_mm`` overrides ``[mesh] size_mm``."""
+    settings = layout.model.mesh
+    if settings.graded:
+        grading = initial_grading(layout, size_mm)
+        return graded_axes(layout, features(layout), grading), grading.size_mm
+    size, size_z = bulk_sizes_mm(layout.model, size_mm)
+    return (subdivide(layout.xs, size), subdivide(layout.ys, size), subdivide(layout.zs, size_z, settings.min_layers)), size
+
+
 def build_mesh(layout: Layout, size_mm: float | None = None) -> Mesh:
     """Mesh a layout with hex20 bricks as its ``[mesh]`` keys say: graded toward its material edges
     (the first mesh a refining solve starts from) or, with ``graded = false``, uniform. ``size_mm``
     overrides ``[mesh] size_mm``."""
-    settings = layout.model.mesh
-    if settings.graded:
-        return graded_mesh(layout, features(layout), initial_grading(layout, size_mm))
-    size = size_mm or settings.size_mm or default_size_mm(layout)
-    size_z = settings.size_z_mm or Z_ASPECT * size
-    px, py = subdivide(layout.xs, size), subdivide(layout.ys, size)
-    pz = subdivide(layout.zs, size_z, settings.min_layers)
-    return mesh_on_axes(layout, (px, py, pz), size)
+    return mesh_on_axes(layout, *first_axes(layout, size_mm))
 
 
 def mesh_on_axes(layout: Layout, axes: tuple[np.ndarray, np.ndarray, np.ndarray], size_mm: float) -> Mesh:

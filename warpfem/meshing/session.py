@@ -11,25 +11,31 @@ from typing import Iterator
 import gmsh
 
 
-def _restore_sigpipe() -> None:
-    """Put SIGPIPE back to what Python set, after Gmsh's initialise reset it to 'terminate'.
+#: signals whose handling Gmsh's initialise resets at the C level, behind Python's back
+_RESET_BY_GMSH = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGINT", "SIGTERM") if hasattr(signal, n))
 
-    Python ignores SIGPIPE so that a write to a closed pipe raises BrokenPipeError. Left at
-    Gmsh's setting, the first such write kills the process outright: a study whose worker
-    process died (its pool pipe is closed) or ``warpfem ... | head`` would die without a word.
+
+def _restore_signals() -> None:
+    """Put SIGPIPE, SIGINT and SIGTERM back to what Python has for them, after Gmsh's initialise
+    reset them to 'terminate'.
+
+    Python ignores SIGPIPE so that a write to a closed pipe raises BrokenPipeError; left at
+    Gmsh's setting, the first such write kills the process outright (a study whose worker died,
+    or ``warpfem ... | head``). Ctrl-C and SIGTERM must reach the handlers that end a solve or a
+    study with a sentence and no partial files, not kill it mid-write.
     """
-    if not hasattr(signal, "SIGPIPE"):
-        return
-    wanted = signal.getsignal(signal.SIGPIPE)
-    if wanted is None:  # set outside Python (an embedding host): not ours to change
-        return
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGPIPE, wanted)
-    elif wanted == signal.SIG_IGN:  # signal.signal refuses other threads; the disposition is per process
-        libc_signal = ctypes.CDLL(None).signal
-        libc_signal.restype = ctypes.c_void_p
-        libc_signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
-        libc_signal(int(signal.SIGPIPE), int(signal.SIG_IGN))
+    main = threading.current_thread() is threading.main_thread()
+    for sig in _RESET_BY_GMSH:
+        wanted = signal.getsignal(sig)
+        if wanted is None:  # set outside Python (an embedding host): not ours to change
+            continue
+        if main:
+            signal.signal(sig, wanted)
+        elif wanted == signal.SIG_IGN:  # signal.signal refuses other threads; the disposition is per process
+            libc_signal = ctypes.CDLL(None).signal
+            libc_signal.restype = ctypes.c_void_p
+            libc_signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+            libc_signal(int(sig), int(signal.SIG_IGN))
 
 
 @contextlib.contextmanager
@@ -38,7 +44,7 @@ def gmsh_model(name: str) -> Iterator[None]:
     owner = not gmsh.isInitialized()
     if owner:
         gmsh.initialize(interruptible=False)
-        _restore_sigpipe()
+        _restore_signals()
         gmsh.option.setNumber("General.Terminal", 0)
     previous = None if owner else gmsh.model.getCurrent()
     gmsh.model.add(name)

@@ -226,9 +226,25 @@ class ArraySpec(_Strict):
                 if (n - k) % 2:
                     raise ValueError(f"empty_centre {list(self.empty_centre)}: {k} and n{axis} = {n} differ in parity, "
                                      "so the empty block cannot be centred")
-        if not self.sites():
+        if not self.count():
             raise ValueError("rows and empty_centre together leave no site of the array")
         return self
+
+    def count(self) -> int:
+        """How many sites are kept (without listing them: an array may be too big to list)."""
+        kx, ky = self.empty_centre or (0, 0)
+        ex, ey = (self.nx - kx) // 2, (self.ny - ky) // 2
+        r = self.rows
+        inner = (0, self.nx, 0, self.ny) if r is None else (r, self.nx - r, r, self.ny - r)  # sites dropped by rows
+        centre = (ex, ex + kx, ey, ey + ky)
+
+        def area(x0: int, x1: int, y0: int, y1: int) -> int:
+            return max(x1 - x0, 0) * max(y1 - y0, 0)
+
+        dropped_inner = area(*inner) if r is not None else 0
+        overlap = area(max(inner[0], centre[0]), min(inner[1], centre[1]),
+                       max(inner[2], centre[2]), min(inner[3], centre[3])) if r is not None else 0
+        return self.nx * self.ny - dropped_inner - area(*centre) + overlap
 
     def sites(self) -> list[tuple[int, int]]:
         """(i, j) of every kept site, row by row (i fastest), after ``rows`` and ``empty_centre``."""

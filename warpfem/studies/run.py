@@ -16,6 +16,7 @@ import multiprocessing
 import os
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .cases import Case, build_cases, describe, varied_keys
 from .spec import StudyLike, load_study
-from .store import CaseStore
+from .store import CaseStore, exclusive
 from .table import CASE_COLUMNS, StudyTable, metrics_row, order_columns, write_csv
 from .worker import solve_case
 
@@ -177,18 +178,27 @@ def _progress(enabled: bool, total: int, stored: int) -> tuple[Progress, Any]:
 
 
 def run_study(source: StudyLike, outdir: str | Path, *, workers: int | None = None,
-              scheduler: Any = None, fields: bool | None = None, progress: bool = True) -> StudyTable:
+              scheduler: Any = None, fields: bool | None = None, progress: bool = True,
+              force: bool = False) -> StudyTable:
     """Run a study; write ``outdir/results.csv`` and ``outdir/plots/*.png``; return the table.
 
     ``source`` is a study file, its TOML text, a dict or a :class:`StudySpec`. ``workers``:
     local worker processes (default one per core); ``scheduler``: a Dask scheduler address or a
     ``distributed.Client`` to run the cases on instead; ``fields``: also keep each case's
-    ``result.vtu`` (default the study's ``[study] fields``). A bad study file or a key the base
-    model does not have raises :class:`~warpfem.errors.ModelError` before anything runs.
+    ``result.vtu`` (default the study's ``[study] fields``); ``force``: solve cases the size
+    guard would refuse. A bad study file or a key the base model does not have raises
+    :class:`~warpfem.errors.ModelError` before anything runs, and so does an ``outdir`` another
+    study is running in.
     """
     spec = load_study(source)
     cases = build_cases(spec)
     outdir = Path(outdir)
+    with exclusive(outdir):
+        return _run(spec, cases, outdir, workers, scheduler, fields, progress, force)
+
+
+def _run(spec, cases: list[Case], outdir: Path, workers: int | None, scheduler: Any, fields: bool | None,
+         progress: bool, force: bool) -> StudyTable:
     fields = spec.study.fields if fields is None else fields
     store = CaseStore(outdir / "cases")
     summaries: dict[str, dict] = {}
@@ -221,7 +231,8 @@ def run_study(source: StudyLike, outdir: str | Path, *, workers: int | None = No
                 slots, threads = plan_workers(len(todo), workers)
                 make = local_executor(slots)
             stack.enter_context(bar)
-            CaseRunner(make, slots, threads, store, fields, stack).run(todo, done)
+            solver = partial(solve_case, force=True) if force else solve_case
+            CaseRunner(make, slots, threads, store, fields, stack, solver).run(todo, done)
 
     table = _table(spec, cases, summaries, errors, cached, outdir)
     write_csv(table)

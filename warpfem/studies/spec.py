@@ -90,11 +90,15 @@ class StudySpec(_Strict):
         if not isinstance(raw, dict):
             return raw
         raw = dict(raw)
-        raw["set"] = flatten(raw.get("set") or {})
-        raw["sweep"] = _axes(raw.get("sweep") or {}, "[sweep]")
+        # tables of the wrong type are left as they are, for the field's own type check to refuse
+        if isinstance(raw.get("set") or {}, dict):
+            raw["set"] = flatten(raw.get("set") or {})
+        if isinstance(raw.get("sweep") or {}, dict):
+            raw["sweep"] = _axes(raw.get("sweep") or {}, "[sweep]")
         grids = raw.get("grid") or ()
-        grids = [grids] if isinstance(grids, dict) else list(grids)
-        raw["grid"] = tuple(_axes(g, "[grid]") for g in grids if g)
+        grids = [grids] if isinstance(grids, dict) else grids
+        if isinstance(grids, (list, tuple)) and all(isinstance(g, dict) for g in grids):
+            raw["grid"] = tuple(_axes(g, "[grid]") for g in grids if g)
         return raw
 
     @model_validator(mode="after")
@@ -128,6 +132,8 @@ def _base_model(raw: dict, folder: Path) -> dict:
         raise ModelError("study file, key 'study.base': give the base model either as a file name or as a [base] table (exactly one).")
     if path is None:
         return raw["base"]
+    if not isinstance(path, str):
+        raise ModelError(f"study file, key 'study.base': give the base model's file name as a string, not {path!r}.")
     return read_toml((folder / path).resolve(), "study file, key 'study.base': the base model file")
 
 

@@ -8,11 +8,39 @@ gets, so its presence means the case is finished; a study killed half way leaves
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 from pathlib import Path
+from typing import Iterator
 
 from .. import expand
+from ..errors import ModelError
 from ..output import atomic_paths, write_json
+
+
+@contextlib.contextmanager
+def exclusive(outdir: Path) -> Iterator[None]:
+    """Hold ``outdir`` for one study at a time: a second study on it is refused in one sentence.
+
+    The lock is the operating system's (``flock`` on ``outdir/.lock``), so it is released when the
+    holder ends however it ends, a SIGKILL included: a stale lock file never blocks a rerun.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(outdir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+            raise ModelError(f"output directory '{outdir}' is in use by another warpfem study (process {holder}); "
+                             "wait for it to end or give another -o.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)   # releases the lock
 
 
 class CaseStore:
