@@ -44,7 +44,8 @@ RUNS = [
     (REPO / "studies" / "accuracy" / "copper_plate.toml", None, 0.01, "auto", False),
     (REPO / "studies" / "bumps" / "array_40x40.toml", None, 0.0, "auto", False),
     (REPO / "studies" / "accuracy" / "lid.toml", None, 0.01, "auto", False),
-    (REPO / "studies" / "integral_heat_sink.toml", None, 0.0, "iterative", False),
+    (REPO / "studies" / "accuracy" / "moulded.toml", None, 0.01, "auto", False),
+    (REPO / "studies" / "accuracy" / "matched_plate.toml", None, 0.0, "auto", False),
 ]
 QUICK = [0, 11, 13, 16]
 
