@@ -184,3 +184,14 @@ def test_names_in_model_and_study_files_cannot_write_outside_the_output(tmp_path
     outside = {p for p in tmp_path.rglob("*") if p.is_file() and "out" not in p.relative_to(tmp_path).parts[:1]}
     assert outside == {tmp_path / "models" / "base.toml", path}
     assert not {n for n in set(os.listdir("/tmp")) - before if "escape" in n}
+
+
+def test_a_model_the_multigrid_stalls_on_is_solved_directly():
+    """Found by fuzzing (1 of 2 500 generated packages): a soft underfill carrier under a 4 x 4 array
+    of silicon islands and ringed layers, where the conjugate gradients stall at their iteration
+    cap. It was a traceback; the solve now falls back to the direct solver and says so."""
+    model = REPO / "tests" / "data" / "cg_stall.toml"
+    fallback = pipeline.solve(model, method="iterative")
+    assert fallback.summary["solver"]["fallback"].startswith("direct: the iterative solver did not converge")
+    direct = pipeline.solve(model, method="direct")
+    assert fallback.warpage_um == pytest.approx(direct.warpage_um, rel=1e-9)

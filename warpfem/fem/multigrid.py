@@ -414,6 +414,10 @@ class Multigrid:
         return x
 
 
+class NotConverged(RuntimeError):
+    """The conjugate gradients stopped at their iteration cap short of the tolerance."""
+
+
 def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500,
              x0: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Preconditioned conjugate gradients to a residual ``rtol`` times that of f; (u, iterations).
@@ -443,5 +447,5 @@ def preconditioned_cg(A, precondition, f: np.ndarray, rtol: float, x0: np.ndarra
     with threadpool_limits(limits=1, user_api="blas"):
         u, info = spla.cg(A, f, x0=x0, rtol=rtol, atol=0.0, maxiter=maxiter, M=M)
     if info > 0:
-        raise RuntimeError(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")
+        raise NotConverged(f"conjugate gradients did not reach rtol = {rtol:g} in {maxiter} iterations")
     return u, count[0]

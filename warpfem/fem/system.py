@@ -15,7 +15,7 @@ from ..meshing import Mesh
 from .assemble import ElementClasses, constrain, element_classes, element_matrices, stiffness_bsr, upper_csr
 from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_motion
 from .linear import DirectSolver, direct_name
-from .multigrid import Multigrid, fine_grid, plane_fixed, preconditioned_cg, solve_cg
+from .multigrid import Multigrid, NotConverged, fine_grid, plane_fixed, preconditioned_cg, solve_cg
 
 #: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
 #: 100 k, 4x at 330 k on a 40 mm FCBGA), and a direct factorisation's memory grows faster than the
@@ -51,10 +51,7 @@ class StiffnessSystem:
         self.method = choose_method(layout, mesh)
         matrices = element_matrices(self.classes)
         if self.method == "direct":
-            self.fixed = fixed_dofs(layout, mesh, self.face)
-            K = stiffness_bsr(mesh.elements, mesh.node_ijk, self.classes.of_element, matrices)
-            self._direct = DirectSolver(upper_csr(constrain(K, self.fixed, in_place=True)))
-            self.info = {"method": "direct", "library": direct_name()}
+            self._factorise(matrices)
         else:
             self.fixed = plane_fixed(mesh, layout.quarter)
             self._mg = Multigrid(fine_grid(mesh, self.classes.of_element, matrices), layout.quarter)
@@ -62,6 +59,28 @@ class StiffnessSystem:
                          "levels": self._mg.n_levels, "iterations": 0, "rtol": layout.model.solver.rtol}
         self.setup_s = time.perf_counter() - t0
         self.solve_s = 0.0
+
+    def _factorise(self, matrices) -> None:
+        self.method = "direct"
+        self.fixed = fixed_dofs(self.layout, self.mesh, self.face)
+        K = stiffness_bsr(self.mesh.elements, self.mesh.node_ijk, self.classes.of_element, matrices)
+        self._direct = DirectSolver(upper_csr(constrain(K, self.fixed, in_place=True)))
+        self.info = {"method": "direct", "library": direct_name()}
+
+    def _fall_back_to_direct(self, why: str) -> None:
+        """Replace a multigrid whose conjugate gradients stalled (a rare, badly conditioned stack)
+        by a factorisation, if one fits the memory; else say so in one sentence."""
+        from ..errors import ModelError
+        from ..memory import available_memory_mb, solve_peak_mb
+
+        need, room = solve_peak_mb(self.mesh.n_dofs, "direct", len(self.mesh.axes[2])), available_memory_mb()
+        if need > room:
+            raise ModelError(f"[solver], key 'method': the iterative solver did not converge on this model ({why}), "
+                             f"and a direct solve of its {self.mesh.n_dofs:,} dofs would need about {need / 1024:.3g} GB "
+                             f"of the {room / 1024:.3g} GB available; coarsen the mesh ([mesh] size_mm).")
+        self._mg = None
+        self._factorise(element_matrices(self.classes))
+        self.info["fallback"] = f"direct: the iterative solver did not converge ({why})"
 
     def solve(self, f_n: np.ndarray, guess_mm: np.ndarray | None = None, rtol: float | None = None) -> np.ndarray:
         """The displacement (N, 3) in mm under nodal forces ``f_n`` (3N,) in N, as a free body:
@@ -73,8 +92,12 @@ class StiffnessSystem:
             u = self._direct.solve(f)
         else:
             x0 = None if guess_mm is None else np.where(self.fixed, 0.0, guess_mm.ravel())
-            u, iterations = solve_cg(self._mg, f, rtol or self.info["rtol"], x0=x0)
-            self.info["iterations"] += iterations
+            try:
+                u, iterations = solve_cg(self._mg, f, rtol or self.info["rtol"], x0=x0)
+                self.info["iterations"] += iterations
+            except NotConverged as e:
+                self._fall_back_to_direct(str(e))
+                u = self._direct.solve(np.where(self.fixed, 0.0, f_n))
         return self._free_body(u, t0)
 
     def solve_near(self, classes: ElementClasses, f_n: np.ndarray, guess_mm: np.ndarray | None = None,
