@@ -124,5 +124,5 @@ def test_every_solve_reports_its_estimate_beside_the_measured_peak(small_fcbga):
     r = pipeline.solve(small_fcbga, target_error=0.0)
     size = r.summary["size_estimate"]
     assert size["dofs"] == r.summary["mesh"]["dofs"] and size["refined_dofs"] is None
-    assert 0 < size["measured_peak_memory_mb"] <= r.summary["memory_mb"]
+    assert 0 < size["measured_peak_memory_mb"] <= r.summary["memory_mb"] + 0.05   # rounded to 0.1 MB
     assert size["peak_memory_mb"] < size["available_memory_mb"]
