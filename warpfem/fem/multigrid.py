@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
-from .assemble import DenseMatrices, ElementMatrices, concat_ranges, constrain, stiffness_bsr
+from .assemble import DenseMatrices, ElementMatrices, _unique_rows, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
 from .parallel import run_all, split_points, thread_count, usable_cores
 
@@ -210,15 +210,11 @@ def _inverted(blocks: np.ndarray) -> np.ndarray:
     """The inverses of a stack of dense blocks (m, n, n), in the smoother's precision.
 
     Columns with the same materials, layers and neighbouring element sizes have equal blocks
-    (most of a graded mesh's columns away from its corners): each distinct block is inverted
-    once. Equal blocks are found by a random projection of each, checked entry by entry.
+    (most of a graded mesh's columns away from its corners): each distinct block is inverted once.
     """
-    flat = blocks.reshape(len(blocks), -1)
-    weights = np.random.default_rng(20261205).standard_normal(flat.shape[1])
-    _, first, of_block = np.unique(flat @ weights, return_index=True, return_inverse=True)
-    if len(first) == len(blocks) or not np.array_equal(flat[first][of_block.ravel()], flat):
-        return np.linalg.inv(blocks).astype(WORK_DTYPE)
-    return np.linalg.inv(blocks[first]).astype(WORK_DTYPE)[of_block.ravel()]
+    n = blocks.shape[1]
+    distinct, of_block = _unique_rows(blocks.reshape(len(blocks), -1))
+    return np.linalg.inv(distinct.reshape(-1, n, n)).astype(WORK_DTYPE)[of_block]
 
 
 class ColumnSmoother:
