@@ -214,7 +214,11 @@ def _inverted(blocks: np.ndarray) -> np.ndarray:
     """
     n = blocks.shape[1]
     distinct, of_block = _unique_rows(blocks.reshape(len(blocks), -1))
-    return np.linalg.inv(distinct.reshape(-1, n, n)).astype(WORK_DTYPE)[of_block]
+    distinct = distinct.reshape(-1, n, n)
+    # LAPACK inverts one block at a time: the batch is shared out over the solver's threads
+    parts = np.array_split(np.arange(len(distinct)), min(thread_count(), len(distinct)))
+    inverses = run_all([lambda p=p: np.linalg.inv(distinct[p]).astype(WORK_DTYPE) for p in parts])
+    return np.concatenate(inverses)[of_block]
 
 
 class ColumnSmoother:
@@ -358,6 +362,14 @@ class Multigrid:
 
     def __init__(self, grid: Grid, quarter: bool):
         """Build the levels from ``grid`` down."""
+        # one BLAS thread: its work here is small dense blocks by the thousand, which a threaded
+        # BLAS slows down (21x for the column inverses when another process holds a core); the
+        # solver's own threads share the batches out instead
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._build(grid, quarter)
+        self.n_levels = len(self.levels) + 1
+
+    def _build(self, grid: Grid, quarter: bool) -> None:
         self.levels: list[Level] = []
         g = grid
         fixed = _plane_fixed(g.IJK, quarter)
@@ -381,7 +393,6 @@ class Multigrid:
             P = _dof_prolongation(Pn, fixed, fixed_c)
             self.levels.append(Level(smoother, P, P.T.tocsr()))
             g, fixed = coarse, fixed_c
-        self.n_levels = len(self.levels) + 1
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The finest level's matrix times x, in double precision."""
