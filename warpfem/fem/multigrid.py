@@ -422,7 +422,28 @@ class Multigrid:
 
 
 class NotConverged(RuntimeError):
-    """The conjugate gradients stopped at their iteration cap short of the tolerance."""
+    """The conjugate gradients stopped at their iteration cap short of the tolerance, or saw
+    that they would."""
+
+
+#: iterations over which the residual's rate of fall is measured, once twice as many have run
+RATE_WINDOW = 50
+
+
+def _give_up_if_hopeless(log_r: list[float], log_target: float, maxiter: int, rtol: float) -> None:
+    """Stop conjugate gradients early when the residual's recent rate of fall (log10 per
+    iteration) would not bring it to the target within ``maxiter`` iterations.
+
+    A multigrid that suits the model converges in tens of iterations; one that does not (a rare,
+    badly conditioned stack) creeps at a steady slow rate, and the hundreds of iterations up to the
+    cap would only delay the fallback to a direct solve."""
+    k = len(log_r)
+    if k < 2 * RATE_WINDOW or k % 10:
+        return
+    rate = (log_r[-1] - log_r[-1 - RATE_WINDOW]) / RATE_WINDOW
+    if rate >= 0 or k + (log_target - log_r[-1]) / rate > maxiter:
+        raise NotConverged(f"conjugate gradients would not reach rtol = {rtol:g} in {maxiter} iterations: after {k} "
+                           f"the residual falls {-rate:.2g} decades per iteration")
 
 
 def solve_cg(mg: Multigrid, f: np.ndarray, rtol: float, maxiter: int = 500,
@@ -441,9 +462,13 @@ def preconditioned_cg(A, precondition, f: np.ndarray, rtol: float, x0: np.ndarra
     """Conjugate gradients on A (a matrix or operator) with the preconditioner ``precondition``
     (r -> M⁻¹ r) to a residual ``rtol`` times that of f; (u, iterations)."""
     count = [0]
+    log_target = np.log10(rtol * np.linalg.norm(f) or np.finfo(float).tiny)
+    log_r: list[float] = []
 
     def counted(r):
         count[0] += 1
+        log_r.append(np.log10(np.linalg.norm(r) or np.finfo(float).tiny))
+        _give_up_if_hopeless(log_r, log_target, maxiter, rtol)
         return precondition(r)
 
     n = len(f)
