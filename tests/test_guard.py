@@ -78,7 +78,12 @@ def _no_layout(monkeypatch):
     ("element size 1 µm", lambda d: d["mesh"].update(size_mm=0.001), ["[mesh]", "size_mm", "dofs", "GB", "--force"]),
     ("10^5 x 10^5 bumps", lambda d: d["parts"][2]["array"].update(nx=100_000, ny=100_000),
      ["[mesh]", "dofs", "homogenised", "--force"]),
-    ("10^12 columns", lambda d: d["parts"][2]["array"].update(nx=10 ** 12), ["[mesh]", "dofs", "TB"]),
+    ("10^12 columns", lambda d: d["parts"][2]["array"].update(nx=10 ** 12), ["[mesh]", "dofs", "more than a petabyte"]),
+    # found by fuzzing: a box or an array row reaching 1e300 mm hung the grading of the lattice
+    ("a die 1e300 mm wide", lambda d: d["parts"][3]["box"].__setitem__(1, 1e300),
+     ["[mesh]", "part 'die'", "key 'box'", "1e+300 mm across", "more than a petabyte"]),
+    ("an array row at 1e300 mm", lambda d: d["parts"][2]["array"].update(pitch_y_mm=1e300),
+     ["[mesh]", "part 'bumps'", "key 'array'", "5e+300 mm across"]),
 ])
 def test_a_runaway_model_is_refused_before_its_layout(tmp_path, monkeypatch, case, edit, words):
     path = _runaway(tmp_path, edit)

@@ -4,7 +4,8 @@ and one clear refusal of a model that will not fit this machine.
 Two looks, both before Gmsh is called. From the model alone (before its cell layout, which a
 runaway bump array or element size could not even build): a lower bound on the first mesh's dofs,
 the carrier's footprint cut by the bulk element size and by the columns and rows of every array,
-one brick through it, or one brick per copy of every box if that is more, and four nodes per brick (each brick has 8 corners shared by at most 8 bricks
+one brick through it, or one brick per copy of every box, or one per bulk size across the span of
+all parts, if that is more, and four nodes per brick (each brick has 8 corners shared by at most 8 bricks
 and 12 edges shared by at most 4). From the layout: the exact dofs of the first mesh and, when
 the solve refines, of the mesh after its first refinement (:func:`~warpfem.meshing.mesh_dofs`),
 and their peak memory from :func:`~warpfem.memory.solve_peak_mb`.
@@ -52,8 +53,18 @@ class SizeEstimate:
                 f"of {_gb(self.available_mb)} available")
 
 
+def _need(mb: float) -> str:
+    # beyond any machine, and beyond where the fit means anything
+    return "more than a petabyte" if mb >= 1024 ** 3 else f"about {_gb(mb)}"
+
+
 def _gb(mb: float) -> str:
     return f"{mb / 1024:.3g} GB" if mb < 1024 ** 2 else f"{mb / 1024 ** 2:.3g} TB"
+
+
+def _count(n: int) -> str:
+    """A count with thousands separators, or in powers of ten when it is absurd."""
+    return f"{n:,}" if n < 10 ** 15 else f"{float(n):.3g}"
 
 
 def _columns(lo: float, hi: float, start: float, pitch: float, n: int) -> int:
@@ -83,7 +94,41 @@ def fewest_dofs(model: Model, size_mm: float | None = None) -> int:
         cuts = [max(cuts[0], inside_x + 1), max(cuts[1], inside_y + 1)]
     # each copy of a box is at least one brick of its own (wherever it lies)
     copies = sum(1 if p.array is None else p.array.count() for p in model.parts)
-    return 3 * 4 * max(cuts[0] * cuts[1], copies)
+    # a connected package has a brick in every interval of its lattice, which spans all parts
+    # (an overhang, an array row beyond the carrier), at least one interval per bulk size
+    lattice = max(math.ceil(_span(model, axis) / bulk) for axis in (0, 1))
+    return 3 * 4 * max(cuts[0] * cuts[1], copies, lattice)
+
+
+def _span(model: Model, axis: int) -> float:
+    """The extent (mm) of all parts and array copies along x (0) or y (1), from the symmetry plane
+    on for a quarter model."""
+    reach = _reaches(model, axis)
+    lo, hi = min(r[2] for r in reach), max(r[3] for r in reach)
+    if model.model.symmetry == "quarter":
+        lo = max(lo, 0.0)
+    return max(hi - lo, 0.0)
+
+
+def _reaches(model: Model, axis: int) -> list[tuple[str, str, float, float]]:
+    """Each part's (name, key that sets it, low, high) extent (mm) along x (0) or y (1), its
+    array's copies included."""
+    out = []
+    for p in model.parts:
+        a = p.array
+        shift = 0.0 if a is None else (a.nx - 1) * a.pitch_x_mm if axis == 0 else (a.ny - 1) * a.pitch_y_mm
+        out.append((p.name, "array" if shift else "box", p.box[2 * axis] + min(shift, 0.0),
+                    p.box[2 * axis + 1] + max(shift, 0.0)))
+    return out
+
+
+def _overreaching(model: Model) -> str | None:
+    """A hint naming the part that reaches farthest, when it reaches ten times the carrier's width."""
+    width = max(model.carrier.box[1] - model.carrier.box[0], model.carrier.box[3] - model.carrier.box[2])
+    name, key, lo, hi = max((r for axis in (0, 1) for r in _reaches(model, axis)), key=lambda r: r[3] - r[2])
+    if hi - lo <= 10 * width:
+        return None
+    return f"a smaller part '{name}' (its key '{key}' reaches {hi - lo:.3g} mm across; the carrier is {width:g} mm)"
 
 
 def _z_lines(model: Model) -> int:
@@ -93,7 +138,7 @@ def _z_lines(model: Model) -> int:
 
 def _refusal(what: str, dofs: int, peak_mb: float, room_mb: float, model: Model, size_mm: float | None) -> ModelError:
     bulk, _ = bulk_sizes_mm(model, size_mm)
-    hints = [f"a coarser mesh ([mesh] size_mm, now {bulk:g} mm)"]
+    hints = [h for h in [_overreaching(model)] if h] + [f"a coarser mesh ([mesh] size_mm, now {bulk:g} mm)"]
     if model.mesh.graded:
         hints.append("milder grading ([mesh] edge_ratio larger, growth larger)")
     if model.model.symmetry != "quarter":
@@ -102,7 +147,7 @@ def _refusal(what: str, dofs: int, peak_mb: float, room_mb: float, model: Model,
             (model.bumps is None or model.bumps.global_model != "homogenised"):
         hints.append('homogenised bumps ([bumps] global = "homogenised")')
     return ModelError(
-        f"[mesh]: {what} would have {dofs:,} dofs and need about {_gb(peak_mb)} of memory, and this machine "
+        f"[mesh]: {what} would have {_count(dofs)} dofs and need {_need(peak_mb)} of memory, and this machine "
         f"has {_gb(room_mb)} available; get under it with {', '.join(hints[:-1])} or {hints[-1]}, "
         "or pass --force to try anyway.")
 
@@ -112,7 +157,7 @@ def check_model(model: Model, size_mm: float | None = None, method: str = "auto"
     dofs = fewest_dofs(model, size_mm)
     peak, room = solve_peak_mb(dofs, choose_solver(dofs, method), _z_lines(model)), available_memory_mb()
     if peak > room:
-        raise _refusal("its first mesh (at least; counted from the carrier, the element size and the arrays)",
+        raise _refusal("its first mesh (at least; counted from the parts' extent, the element size and the arrays)",
                        dofs, peak, room, model, size_mm)
 
 

@@ -31,7 +31,8 @@ def solve_peak_mb(dofs: int, solver: str, z_lines: int, refining: bool = False) 
     """Estimated peak resident memory (MB) of solving a mesh of ``dofs`` dofs and ``z_lines``
     element boundaries through the thickness with the "direct" or "iterative" solver;
     ``refining``: as a refinement step."""
-    grow = PER_DOF_MB[solver] * (dofs / 1e5) ** EXPONENT[solver]
+    # capped where the figure means only "far too many" (a float power would overflow)
+    grow = PER_DOF_MB[solver] * min(dofs / 1e5, 1e100) ** EXPONENT[solver]
     return BASE_MB + COLUMN_MB * (z_lines / 10) ** 3 + grow * (REFINING[solver] if refining else 1.0)
 
 
