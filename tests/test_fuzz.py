@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import tomli_w
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -191,3 +192,19 @@ def test_generated_study_files_build_their_cases_or_are_refused(model, tables):
         assert str(e) and "\n" not in str(e)
     else:
         assert cases
+
+
+def test_a_part_edge_within_the_merge_tolerance_of_the_centre_line_is_the_centre_line(tmp_path):
+    """Kept from the long campaign: the carrier's centre line merged into a part edge 1.2e-7 mm
+    from it. The solve must find its support there and give the warpage of the model whose edge is
+    exactly on the line."""
+    kept = Path(__file__).parent / "data" / "fuzz" / "centre_near_a_part_edge.toml"
+    _solve_file(kept.read_bytes())
+    text = kept.read_text()
+    exact = tmp_path / "exact.toml"
+    exact.write_text(text.replace("-1.192092896e-07", "0.0"))
+    near = CliRunner().invoke(app, ["solve", str(kept), "-o", str(tmp_path / "near"), "-q"])
+    on = CliRunner().invoke(app, ["solve", str(exact), "-o", str(tmp_path / "on"), "-q"])
+    assert near.exit_code == on.exit_code == 0
+    w = [json.loads((tmp_path / d / "summary.json").read_text())["warpage_um"] for d in ("near", "on")]
+    assert w[0] == pytest.approx(w[1], rel=1e-5)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..geometry import Layout
+from ..geometry import MERGE_TOL_MM, Layout
 from ..meshing import Mesh
 
-_TOL_MM = 1e-7
+#: the layout's own "same position": it merges breakpoints this close, so the carrier's centre line
+#: may sit on a part's edge that far from it
+_TOL_MM = MERGE_TOL_MM
 
 
 @dataclass(frozen=True)
