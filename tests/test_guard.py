@@ -82,6 +82,8 @@ def _no_layout(monkeypatch):
     # found by fuzzing: a box or an array row reaching 1e300 mm hung the grading of the lattice
     ("a die 1e300 mm wide", lambda d: d["parts"][3]["box"].__setitem__(1, 1e300),
      ["[mesh]", "part 'die'", "key 'box'", "1e+300 mm across", "more than a petabyte"]),
+    ("a die 1e15 mm tall", lambda d: d["parts"][3]["box"].__setitem__(5, 1e15),
+     ["[mesh]", "part 'die'", "key 'box'", "mm high", "more than a petabyte"]),
     ("an array row at 1e300 mm", lambda d: d["parts"][2]["array"].update(pitch_y_mm=1e300),
      ["[mesh]", "part 'bumps'", "key 'array'", "5e+300 mm across"]),
 ])

@@ -81,7 +81,7 @@ def fewest_dofs(model: Model, size_mm: float | None = None) -> int:
     x0, x1, y0, y1 = model.carrier.box[:4]
     if model.model.symmetry == "quarter":
         x0, y0 = max(x0, 0.0), max(y0, 0.0)
-    bulk, _ = bulk_sizes_mm(model, size_mm)
+    bulk, bulk_z = bulk_sizes_mm(model, size_mm)
     cuts = [math.ceil((x1 - x0) / bulk), math.ceil((y1 - y0) / bulk)]
     for part in model.parts:
         a = part.array
@@ -96,7 +96,7 @@ def fewest_dofs(model: Model, size_mm: float | None = None) -> int:
     copies = sum(1 if p.array is None else p.array.count() for p in model.parts)
     # a connected package has a brick in every interval of its lattice, which spans all parts
     # (an overhang, an array row beyond the carrier), at least one interval per bulk size
-    lattice = max(math.ceil(_span(model, axis) / bulk) for axis in (0, 1))
+    lattice = max([math.ceil(_span(model, axis) / bulk) for axis in (0, 1)] + [math.ceil(_thickness(model) / bulk_z)])
     return 3 * 4 * max(cuts[0] * cuts[1], copies, lattice)
 
 
@@ -108,6 +108,11 @@ def _span(model: Model, axis: int) -> float:
     if model.model.symmetry == "quarter":
         lo = max(lo, 0.0)
     return max(hi - lo, 0.0)
+
+
+def _thickness(model: Model) -> float:
+    """The package's height (mm): from the lowest part's bottom to the highest part's top."""
+    return max(p.box[5] for p in model.parts) - min(p.box[4] for p in model.parts)
 
 
 def _reaches(model: Model, axis: int) -> list[tuple[str, str, float, float]]:
@@ -125,10 +130,12 @@ def _reaches(model: Model, axis: int) -> list[tuple[str, str, float, float]]:
 def _overreaching(model: Model) -> str | None:
     """A hint naming the part that reaches farthest, when it reaches ten times the carrier's width."""
     width = max(model.carrier.box[1] - model.carrier.box[0], model.carrier.box[3] - model.carrier.box[2])
-    name, key, lo, hi = max((r for axis in (0, 1) for r in _reaches(model, axis)), key=lambda r: r[3] - r[2])
+    reaches = [(r, "across") for axis in (0, 1) for r in _reaches(model, axis)] + \
+        [((p.name, "box", p.box[4], p.box[5]), "high") for p in model.parts]
+    (name, key, lo, hi), how = max(reaches, key=lambda r: r[0][3] - r[0][2])
     if hi - lo <= 10 * width:
         return None
-    return f"a smaller part '{name}' (its key '{key}' reaches {hi - lo:.3g} mm across; the carrier is {width:g} mm)"
+    return f"a smaller part '{name}' (its key '{key}' reaches {hi - lo:.3g} mm {how}; the carrier is {width:g} mm wide)"
 
 
 def _z_lines(model: Model) -> int:
