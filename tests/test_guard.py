@@ -15,7 +15,9 @@ import warpfem.accuracy.refine  # noqa: F401  (the module, for monkeypatching)
 from conftest import EXAMPLES, REPO, SHARED_EXAMPLES, assert_refused, clone, plate_model
 from warpfem import guard, pipeline
 from warpfem.cli import app
-from warpfem.meshing import build_mesh, features, graded_mesh, initial_grading, mesh_dofs, refine_groups
+from warpfem.fem.system import choose_solver
+from warpfem.memory import solve_peak_mb
+from warpfem.meshing import build_mesh, features, first_axes, graded_mesh, initial_grading, mesh_dofs, refine_groups
 from warpfem.meshing.grading import graded_axes
 from warpfem.model import load_model
 from warpfem.model.schema import ArraySpec
@@ -133,3 +135,18 @@ def test_every_solve_reports_its_estimate_beside_the_measured_peak(small_fcbga):
     assert size["dofs"] == r.summary["mesh"]["dofs"] and size["refined_dofs"] is None
     assert 0 < size["measured_peak_memory_mb"] <= r.summary["memory_mb"] + 0.05   # rounded to 0.1 MB
     assert size["peak_memory_mb"] < size["available_memory_mb"]
+    assert size["last_step_peak_memory_mb"] == size["first_solve_peak_memory_mb"]   # one solve: the guard's figure
+
+
+def test_the_refinement_reports_the_estimate_it_made_before_its_last_mesh():
+    model = plate_model([("substrate", 0.5, 26.0, 0.2, 15.0), ("die", 0.3, 130.0, 0.28, 2.6)], half=5.0, size_mm=1.0)
+    model["parts"][1]["box"] = [-2.0, 2.0, -2.0, 2.0, 0.5, 0.8]
+    r = pipeline.solve(model, target_error=0.002)
+    steps, size = r.summary["error"]["steps"], r.summary["size_estimate"]
+    assert len(steps) >= 3 and steps[0]["peak_estimate_mb"] is None
+    # the memory fit at each step's counted dofs and the first mesh's z-lines, as the fit was made
+    axes, _ = first_axes(pipeline.global_layout(r.model)[0])
+    for s in steps[1:]:
+        method = choose_solver(s["dofs"], "auto")
+        assert s["peak_estimate_mb"] == pytest.approx(solve_peak_mb(s["dofs"], method, len(axes[2]), True), abs=0.05)
+    assert size["last_step_peak_memory_mb"] == steps[-1]["peak_estimate_mb"]

@@ -242,6 +242,14 @@ def solve_global(layout: Layout, size_mm: float | None = None, target_error: flo
     return ref.solution, ref.error(), dict(ref.timings_s)
 
 
+def _last_step_peak_mb(error: dict, size: SizeEstimate) -> float:
+    """The peak memory (MB) estimated before meshing the global solve's last mesh: the
+    refinement's own estimate when it went past the first mesh, else the size guard's."""
+    steps = error.get("steps") or [{}]
+    last = steps[-1].get("peak_estimate_mb")
+    return round(size.first_peak_mb, 1) if last is None else last
+
+
 def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None,
           method: str | None = None, target_error: float | None = None,
           progress: Callable[[Step, str], None] | None = None, force: bool = False,
@@ -307,7 +315,8 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
                    **({"thermal": t5 - t4} if power is not None else {}), "total": t5 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
-        size_estimate={**size.summary(), "measured_peak_memory_mb": round(global_peak_mb, 1)},
+        size_estimate={**size.summary(), "last_step_peak_memory_mb": _last_step_peak_mb(error, size),
+                       "measured_peak_memory_mb": round(global_peak_mb, 1)},
         materials=materials_used(layout),
         material_properties=model.load.material_properties,
         **({"process": process_summary(model, knots, cost)} if seq is not None else {}),

@@ -46,7 +46,9 @@ METHOD = ("dual-weighted residual between nested graded meshes, split by singula
 @dataclass(frozen=True)
 class Step:
     """One solve of the refinement: its mesh size, values (µm), estimated error bars (µm, None
-    before the first refinement), the corners it refined and its time (s)."""
+    before the first refinement), the corners it refined, its time (s), and the peak memory (MB)
+    its solve was estimated to reach before it was meshed (None for the first, which the size
+    guard estimated)."""
 
     dofs: int
     warpage_um: float
@@ -55,6 +57,7 @@ class Step:
     coplanarity_error_um: float | None
     refined: int
     time_s: float
+    peak_estimate_mb: float | None = None
 
 
 @dataclass
@@ -132,6 +135,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
     clock = _Clock()
     with clock("mesh"):
         mesh = graded_mesh(layout, feats, grading)
+    z_lines = len(mesh.axes[2])   # the first mesh's, as the memory fit counts them
     with StiffnessSystem(layout, mesh) as system:
         sol = solve_thermal(system)
     clock.add(assemble=system.setup_s, solve=system.solve_s)
@@ -154,7 +158,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
         if dofs > max_dofs:
             out.stop = f"budget: the next mesh would have {dofs} dofs (max_dofs = {max_dofs})"
             break
-        need, room = solve_peak_mb(dofs, choose_solver(dofs, layout.model.solver.method), len(axes[2]), True), \
+        need, room = solve_peak_mb(dofs, choose_solver(dofs, layout.model.solver.method), z_lines, True), \
             available_memory_mb()
         if need > room:
             out.stop = (f"memory: the next mesh ({dofs} dofs) would need about {need / 1024:.3g} GB, and "
@@ -174,7 +178,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
         bar_w = 1e3 * out.warpage.bar()
         out.solution, out.grading = fine, finer
         out.steps.append(Step(mesh.n_dofs, w, coplanarity_um(fine), bar_w, 1e3 * out.coplanarity.bar(), len(todo),
-                              clock.elapsed() - start))
+                              clock.elapsed() - start, round(need, 1)))
         if bar_w <= target * abs(w):
             out.stop = "target"
         hidden = [g for g in out.warpage.unsettled() if abs(out.warpage.changes[g][-1]) * 1e3 > NEGLIGIBLE * target * abs(w)]

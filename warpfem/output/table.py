@@ -74,7 +74,8 @@ def summary_table(summary: dict) -> Group:
                  f"{'graded, ' if m.get('graded') else ''}size {m['size_mm']:g} mm away from edges")
     head.add_row("time", f"{ts['total']:.2f}",
                  "s (" + ", ".join(f"{k} {v:.2f}" for k, v in ts.items() if k != "total") + ")")
-    head.add_row("peak memory", f"{summary['memory_mb']:.0f}", "MB")
+    guess = summary.get("size_estimate", {}).get("last_step_peak_memory_mb")
+    head.add_row("peak memory", f"{summary['memory_mb']:.0f}", "MB" if guess is None else f"MB ({guess:.0f} estimated before meshing)")
     parts = Table(show_header=True, header_style="bold", title_justify="left")
     parts.add_column("part")
     parts.add_column("material")
