@@ -3,6 +3,8 @@ refinement that only adds lines (nested meshes)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -34,9 +36,26 @@ def test_corners_are_where_two_materials_meet_at_an_edge():
                      "x/y = 6 mm at z = 0.86 mm + x/y = 6.3 mm at z = 0.8 mm"]
 
 
-def test_bump_copies_are_not_corners():
-    f = features(_layout(flip_chip(n=6, size_mm=None)))
-    assert sorted((c.position_mm, round(c.z_mm, 3)) for c in f.corners) == [(1.5, 0.5), (1.5, 0.6)]
+def test_bump_copies_are_one_dormant_group_the_first_mesh_is_not_graded_toward():
+    layout = _layout(flip_chip(n=6, size_mm=None))
+    f = features(layout)
+    plain = [c for c in f.corners if c.array_part is None]
+    assert sorted((c.position_mm, round(c.z_mm, 3)) for c in plain) == [(1.5, 0.5), (1.5, 0.6)]
+    dormant = [i for i, c in enumerate(f.corners) if c.array_part is not None]
+    # both sides of each bump copy beside the centre line (0.25 mm bumps at 0.5 mm pitch)
+    assert sorted({f.corners[i].position_mm for i in dormant}) == pytest.approx([0.125, 0.375, 0.625, 0.875, 1.125, 1.375])
+    assert {round(f.corners[i].z_mm, 3) for i in dormant} == {0.5, 0.6}
+    assert [g for g in f.groups if set(g) & set(dormant)] == [tuple(dormant)]
+    # the first mesh is that of the plain corners alone; refining the bumps' group adds lines
+    # beside the copies
+    grading = Grading(0.25, 0.75)
+    alone = replace(f, corners=tuple(plain), groups=((0, 1),))
+    for a, b in zip(graded_axes(layout, f, grading), graded_axes(layout, alone, grading)):
+        assert np.array_equal(a, b)
+    g = next(i for i, members in enumerate(f.groups) if set(members) == set(dormant))
+    before, after = graded_axes(layout, f, grading), graded_axes(layout, f, refine_groups(layout, f, grading, [g]))
+    assert all(np.isin(np.round(a, 9), np.round(b, 9)).all() for a, b in zip(before, after))
+    assert len(after[0]) > len(before[0]) and len(after[1]) > len(before[1])
 
 
 def test_elements_at_corners_are_as_small_as_asked_and_the_refined_mesh_contains_the_coarse():

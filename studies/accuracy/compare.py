@@ -6,6 +6,7 @@ dofs and steps it took. Writes results.md and results.json next to this script.
 
     python studies/accuracy/references.py      # first: the references (long)
     python studies/accuracy/compare.py         # then: the default solves (a few minutes)
+    python studies/accuracy/compare.py moulded # one model again; the other rows stay
 """
 
 from __future__ import annotations
@@ -63,9 +64,16 @@ def main() -> None:
             "critical_bump_avg_von_mises_mpa": s.get("bumps", {}).get("critical_avg_von_mises_mpa"),
             "critical_bump_bar_mpa": err.get("critical_avg_von_mises_mpa"),
             "critical_bump_global_mpa": s.get("bumps", {}).get("critical_avg_von_mises_global_mpa"),
-            "dofs": s["mesh"]["dofs"], "steps": len(err.get("steps", [])) or 1, "stop": err.get("stop", err.get("why")),
+            "dofs": s["mesh"]["dofs"], "steps": len(err.get("steps", [])) or 1, "step_list": err.get("steps", []), "stop": err.get("stop", err.get("why")),
             "wall_s": r["wall_s"], "peak_mb": r["peak_mb"]}
         print(name, rows[name], flush=True)
+    if sys.argv[1:] and (HERE / "results.json").exists():   # a few models: the others' rows stay
+        rows = {**json.loads((HERE / "results.json").read_text()), **rows}
+    write_tables(rows)
+
+
+def write_tables(rows: dict) -> None:
+    """results.json and results.md from the rows."""
     (HERE / "results.json").write_text(json.dumps(rows, indent=1))
     lines = ["| model | reference µm (built from) | default µm ± bar | actual error | bar / actual | coplanarity µm (ref) | dofs | steps | stop | wall s | peak MB |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -11,8 +11,11 @@ the plane and through the thickness, with elements that grow by a fixed ratio aw
 that breakpoint meets an interface between layers (or the top or bottom face); it is singular
 when two different materials meet there (a free corner of one material is not). Its scale is the
 thickness of the thinnest part meeting there, the length over which the singular field varies.
-Corners of an arrayed part's copies (every bump) are left out: a bump array is the submodel's
-business, and grading toward each bump would cost lines at every bump side.
+Corners of an arrayed part's copies (every bump, every solder ball) are *dormant*: the first mesh
+is not graded toward them, since that would cost lines at every copy's side, but all the copies of
+one part form one group that the refinement halves like any other, so their share of the error
+is measured and refined where it matters (a moulded package's solder balls held 1 % of its
+warpage, which a bar blind to them missed).
 
 **Size field.** Along each axis the target element length is
 ``s(x) = min(H, min over corners c (he_c + (g - 1) |x - x_c|))``, with ``H`` the bulk size, ``g``
@@ -74,6 +77,7 @@ class Corner:
     z_mm: float
     scale_mm: float
     extent_mm: dict[int, tuple[float, float]]   # breakpoint axis (0: x, 1: y) -> span along the other
+    array_part: int | None = None   # index of the arrayed part whose copies make the corner (dormant)
 
     @property
     def key(self) -> CornerKey:
@@ -121,9 +125,14 @@ class Grading:
     sizes: dict[CornerKey, tuple[float, float]] = field(default_factory=dict)
 
     def corner_sizes_mm(self, corner: Corner) -> tuple[float, float]:
-        """The element sizes at a corner (mm): in the plane, and through the thickness."""
+        """The element sizes at a corner (mm): in the plane, and through the thickness. A dormant
+        corner (an arrayed part's) starts at the bulk sizes, which grade nothing."""
+        if corner.key in self.sizes:
+            return self.sizes[corner.key]
+        if corner.array_part is not None:
+            return self.size_mm, self.size_z_mm
         start = self.edge_ratio * corner.scale_mm
-        return self.sizes.get(corner.key, (min(start, 0.5 * self.size_mm), min(start, 0.5 * self.size_z_mm)))
+        return min(start, 0.5 * self.size_mm), min(start, 0.5 * self.size_z_mm)
 
     def halved(self, corners) -> "Grading":
         """The same grading with the element sizes at ``corners`` halved."""
@@ -164,20 +173,22 @@ def _gained(before, after, c: "Corner", plane_mm: float, through_mm: float) -> b
         or count(after, 2, c.z_mm, through_mm) > count(before, 2, c.z_mm, through_mm)
 
 
-def _corner_table(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
-    """Per part (and no part, -1, last): its material index (-2 for an arrayed part, whose
-    corners do not count; -1 for none) and its thickness in mm (infinite for none)."""
+def _corner_table(layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per part (and no part, -1, last): its material index (-1 for none), its thickness in mm
+    (infinite for none) and, for an arrayed part of more than one copy, its own index (else -1)."""
     names = sorted({p.material for p in layout.parts})
-    material = [-2 if p.array is not None and len(p.sites()) > 1 else names.index(p.material) for p in layout.parts]
+    material = [names.index(p.material) for p in layout.parts]
     thick = [p.box[5] - p.box[4] for p in layout.parts]
-    return np.array(material + [-1]), np.array(thick + [np.inf])
+    arrayed = [i if p.array is not None and len(p.sites()) > 1 else -1 for i, p in enumerate(layout.parts)]
+    return np.array(material + [-1]), np.array(thick + [np.inf]), np.array(arrayed + [-1])
 
 
-def _axis_corners(layout: Layout, axis: int) -> list[tuple[float, int, float, tuple[float, float]]]:
-    """Singular corners at the breakpoints along x (axis 0) or y (1): (position, k, scale, extent)."""
+def _axis_corners(layout: Layout, axis: int) -> list[tuple[float, int, float, tuple[float, float], int | None]]:
+    """Singular corners at the breakpoints along x (axis 0) or y (1): (position, k, scale, extent,
+    arrayed part or None)."""
     cells = np.moveaxis(layout.cells, axis, 0)          # (n, other in-plane axis, z)
     bp, other = (layout.xs, layout.ys) if axis == 0 else (layout.ys, layout.xs)
-    material, thick = _corner_table(layout)
+    material, thick, arrayed = _corner_table(layout)
     empty = np.full(cells.shape[1:], -1, dtype=cells.dtype)
     pad = np.full((cells.shape[1], 1), -1, dtype=cells.dtype)
     out = []
@@ -192,10 +203,12 @@ def _axis_corners(layout: Layout, axis: int) -> list[tuple[float, int, float, tu
             on_edge = (four[:, :2] != four[:, 2:]).any(axis=1)
             m = np.sort(mats, axis=1)
             distinct = ((m >= 0) & np.r_["1", np.ones((len(m), 1), dtype=bool), np.diff(m, axis=1) != 0]).sum(axis=1)
-            singular = np.flatnonzero(on_edge & ~(mats == -2).any(axis=1) & (distinct >= 2))
-            if len(singular):
-                extent = (float(other[singular.min()]), float(other[singular.max() + 1]))
-                out.append((float(bp[i]), k, float(thick[four[singular]].min()), extent))
+            singular = on_edge & (distinct >= 2)
+            owner = arrayed[four].max(axis=1)   # an arrayed part there (the last one, if several)
+            for part in np.unique(owner[singular]):
+                rows = np.flatnonzero(singular & (owner == part))
+                extent = (float(other[rows.min()]), float(other[rows.max() + 1]))
+                out.append((float(bp[i]), k, float(thick[four[rows]].min()), extent, None if part < 0 else int(part)))
     return out
 
 
@@ -204,20 +217,25 @@ def features(layout: Layout) -> Features:
     and height (a square package's) are one corner, graded along both axes."""
     found: dict[CornerKey, Corner] = {}
     for axis in (0, 1):
-        for position, k, scale, extent in _axis_corners(layout, axis):
+        for position, k, scale, extent, part in _axis_corners(layout, axis):
             key = corner_key(position, k)
             c = found.get(key)
             if c is not None:
                 scale = min(scale, c.scale_mm)
+                if axis in c.extent_mm:   # the same line for an arrayed part and a plain one
+                    extent = (min(extent[0], c.extent_mm[axis][0]), max(extent[1], c.extent_mm[axis][1]))
+                # a plain corner is graded from the start: it wins over a dormant one
+                part = None if c.array_part is None or part is None else min(part, c.array_part)
             spans = {axis: extent} if c is None else {**c.extent_mm, axis: extent}
-            found[key] = Corner(position, k, float(layout.zs[k]), scale, spans)
+            found[key] = Corner(position, k, float(layout.zs[k]), scale, spans, part)
     corners = tuple(found[k] for k in sorted(found))
     return Features(corners, _groups(corners))
 
 
 def _groups(corners: tuple[Corner, ...]) -> tuple[tuple[int, ...], ...]:
-    """Corners joined when nearer than ``CLUSTER`` times the smaller scale (in the section across
-    a breakpoint axis they share), transitively."""
+    """Plain corners joined when nearer than ``CLUSTER`` times the smaller scale (in the section
+    across a breakpoint axis they share), transitively; the dormant corners of one arrayed part
+    are one group of their own."""
     parent = list(range(len(corners)))
 
     def root(i: int) -> int:
@@ -228,7 +246,10 @@ def _groups(corners: tuple[Corner, ...]) -> tuple[tuple[int, ...], ...]:
     for i, a in enumerate(corners):
         for j in range(i):
             b = corners[j]
-            if set(a.axes) & set(b.axes):
+            if a.array_part is not None or b.array_part is not None:
+                if a.array_part == b.array_part:
+                    parent[root(i)] = root(j)
+            elif set(a.axes) & set(b.axes):
                 d = np.hypot(a.position_mm - b.position_mm, a.z_mm - b.z_mm)
                 if d < CLUSTER * min(a.scale_mm, b.scale_mm):
                     parent[root(i)] = root(j)
