@@ -169,6 +169,22 @@ def _skfem_mesh(coords: np.ndarray, conn: np.ndarray) -> MeshTet2:
     return replace(m2, doflocs=doflocs)
 
 
+def volume_elements(gmsh_type: int, owner: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The meshed Gmsh model's node coordinates (N, 3) in mm, its elements of ``gmsh_type`` in every
+    volume as rows of node indices (E, nodes per element), and each element's ``owner[volume]``."""
+    tags, xyz, _ = gmsh.model.mesh.getNodes()
+    index = np.empty(int(tags.max()) + 1, dtype=np.int64)
+    index[tags] = np.arange(len(tags))
+    n_nodes = gmsh.model.mesh.getElementProperties(gmsh_type)[3]
+    conn, label = [], []
+    for _, volume in gmsh.model.getEntities(3):
+        _, node_tags = gmsh.model.mesh.getElementsByType(gmsh_type, volume)
+        c = index[np.asarray(node_tags, dtype=np.int64)].reshape(-1, n_nodes)
+        conn.append(c)
+        label.append(np.full(len(c), owner[volume]))
+    return np.asarray(xyz).reshape(-1, 3), np.concatenate(conn), np.concatenate(label)
+
+
 def build_region_mesh(layout: Layout, site: Site, shape: BumpShape, size_mm: float,
                       coarse_size_mm: float | None = None, layer_fraction: float = 0.1) -> RegionMesh:
     """Mesh a submodel region: size ``size_mm`` in the critical bump, ``coarse_size_mm`` (default
@@ -189,15 +205,6 @@ def build_region_mesh(layout: Layout, site: Site, shape: BumpShape, size_mm: flo
         _size_field(site.bump_box_mm, size_mm, coarse, 0.5 * min(site.pitch_mm))
         gmsh.model.mesh.generate(3)
         gmsh.model.mesh.setOrder(2)
-        tags, xyz, _ = gmsh.model.mesh.getNodes()
-        index = np.empty(int(tags.max()) + 1, dtype=np.int64)
-        index[tags] = np.arange(len(tags))
-        conn, label = [], []
-        for _, t in gmsh.model.getEntities(3):
-            _, node_tags = gmsh.model.mesh.getElementsByType(GMSH_TET10, t)
-            c = index[np.asarray(node_tags, dtype=np.int64)].reshape(-1, 10)
-            conn.append(c)
-            label.append(np.full(len(c), owner[t]))
-        coords = np.asarray(xyz).reshape(-1, 3)
-        mesh = _skfem_mesh(coords, np.concatenate(conn))
-    return RegionMesh(mesh, np.concatenate(label), tuple(names), tuple(parts), size_mm, coarse)
+        coords, conn, label = volume_elements(GMSH_TET10, owner)
+        mesh = _skfem_mesh(coords, conn)
+    return RegionMesh(mesh, label, tuple(names), tuple(parts), size_mm, coarse)
