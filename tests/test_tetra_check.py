@@ -14,15 +14,16 @@ from warpfem.model import load_model
 from warpfem.pipeline import global_layout
 
 
-def _tetra_check():
+@pytest.fixture(scope="module")
+def tc():
+    """studies/accuracy/tetra_check.py, loaded by path once for this module."""
     spec = importlib.util.spec_from_file_location("tetra_check", REPO / "studies" / "accuracy" / "tetra_check.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_tetrahedra_give_the_timoshenko_bilayer(bilayer):
-    tc = _tetra_check()
+def test_tetrahedra_give_the_timoshenko_bilayer(tc, bilayer):
     layout, _ = global_layout(load_model(bilayer))
     # the interface ends only at the plate's rim (a free edge of two materials)
     assert sorted(tc.singular_lines(layout)) == [(0, 15.0, 2, 0.5), (1, 15.0, 2, 0.5)]
@@ -32,8 +33,7 @@ def test_tetrahedra_give_the_timoshenko_bilayer(bilayer):
     assert r["warpage_um"] == pytest.approx(1e3 * corner_deflection(k, 15.0, 15.0), rel=0.01)
 
 
-def test_the_singular_lines_are_where_interfaces_end():
-    tc = _tetra_check()
+def test_the_singular_lines_are_where_interfaces_end(tc):
     layout = tc._references().load_layout("stiffener_plate")
     lines = tc.singular_lines(layout)
     # the copper plate's rim on the substrate (x = 5 at z = 0) is singular; its free bottom rim is not

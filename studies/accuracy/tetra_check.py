@@ -19,6 +19,7 @@ parts (bumps, balls): their copies would need their own solids.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import resource
@@ -38,15 +39,6 @@ from warpfem.submodel.mesh import volume_elements
 from warpfem.submodel.solve import _stiffness, _thermal
 
 HERE = Path(__file__).resolve().parent
-
-
-def _references():
-    """This folder's references.py, by path: the test suite has a module of that name too."""
-    spec = importlib.util.spec_from_file_location("accuracy_references", HERE / "references.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 #: elements per assembly chunk: scikit-fem holds 900 entries per P2 element while assembling
 CHUNK = 40_000
 #: a slab thinner than the bulk size gets elements at most this many times its thickness
@@ -54,6 +46,15 @@ THIN_SLAB_RATIO = 1.5
 TOL_MM = 1e-6
 #: Gmsh's element type number for the 4-node tetrahedron
 GMSH_TET4 = 4
+
+
+@functools.cache
+def _references():
+    """This folder's references.py, loaded once by path: the test suite has a module of that name too."""
+    spec = importlib.util.spec_from_file_location("accuracy_references", HERE / "references.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def singular_lines(layout) -> list[tuple[int, float, int, float]]:
