@@ -95,11 +95,22 @@ def _kill_workers_at_random(stop: threading.Event, kills: list, seed: int = 17) 
     rng = random.Random(seed)
     me = psutil.Process()
     while not stop.wait(rng.uniform(1.0, 3.0)):
-        workers = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]
+        workers = [p for p in me.children() if _is_spawned_worker(p)]
         if workers:
             victim = rng.choice(workers)
-            victim.kill()
+            try:
+                victim.kill()
+            except psutil.NoSuchProcess:   # it ended between the listing and the kill
+                continue
             kills.append(victim.pid)
+
+
+def _is_spawned_worker(p: psutil.Process) -> bool:
+    """A live multiprocessing worker; a killed one not yet reaped is a zombie whose command line is gone."""
+    try:
+        return "spawn_main" in " ".join(p.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):   # ZombieProcess is a NoSuchProcess
+        return False
 
 
 def test_a_study_of_200_cases_under_random_worker_kills_ends_as_an_undisturbed_run(tmp_path, monkeypatch):
