@@ -242,6 +242,15 @@ def test_results_csv_and_plots(tmp_path):
         assert matplotlib.image.imread(p).shape[0] > 400
 
 
+def test_a_figure_leaves_out_what_no_case_reports():
+    from warpfem.studies.plots import PANELS, panels_with_data
+
+    plain = [{"warpage_um": 10.0, "coplanarity_um": 10.0, "die.max_von_mises_mpa": 50.0}, None]
+    assert [c for c, _ in panels_with_data(plain)] == ["warpage_um", "coplanarity_um", "die.max_von_mises_mpa"]
+    bumped = plain + [{"bumps.critical_avg_von_mises_mpa": 99.0}]
+    assert panels_with_data(bumped) == PANELS
+
+
 def test_failing_cases_are_reported_and_the_rest_complete(tmp_path, monkeypatch):
     real = warpfem.pipeline.solve
 

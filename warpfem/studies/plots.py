@@ -1,5 +1,6 @@
 """The study's figures: warpage, coplanarity, die stress and the critical bump's volume-averaged
-stress (the measure that converges) against each varied key.
+stress (the measure that converges) against each varied key; a quantity no case reports (the
+bump panel of a package without bumps) is left out rather than drawn empty.
 
 One PNG per swept key (``sweep_<key>.png``), one per key of each grid (``grid_<key>.png``, a
 line per combination of the grid's other keys) and one bar chart of the named variants
@@ -45,16 +46,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
+def panels_with_data(rows: list[dict | None]) -> list[tuple[str, str]]:
+    """The panels some row has a number for: a package without bumps gets no bump panel."""
+    return [(c, label) for c, label in PANELS if any(not math.isnan(_y(r, c)) for r in rows)] or PANELS[:1]
+
+
 def _figure(title: str, xlabel: str, series: list[tuple[str, list[Any], list[dict]]], base: dict | None,
             bars: bool = False):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 7.5), layout="constrained")
+    panels = panels_with_data([base] + [r for _, _, rows in series for r in rows])
+    shape = (2, 2) if len(panels) == 4 else (1, len(panels))
+    fig = Figure(figsize=(10, 7.5) if len(panels) == 4 else (4.2 * len(panels) + 1, 4.5), layout="constrained")
     fig.suptitle(title)
     xs_all = [x for _, xs, _ in series for x in xs]
     numeric = _numeric(xs_all) and not bars
     ticks = list(dict.fromkeys(_label(x) for x in xs_all))
-    for ax, (column, ylabel) in zip(fig.subplots(2, 2).ravel(), PANELS):
+    axes = fig.subplots(*shape, squeeze=False).ravel()
+    for ax, (column, ylabel) in zip(axes, panels):
         for i, (name, xs, rows) in enumerate(series):
             ys = [_y(r, column) for r in rows]
             pos = xs if numeric else [ticks.index(_label(x)) for x in xs]
