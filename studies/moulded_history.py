@@ -88,7 +88,7 @@ def run_one(kind: str, refine: int) -> dict:
     else:
         m = load_model(model(kind))
         layout, _ = global_layout(m)
-        first, _, _ = solve_global(layout, target_error=0)
+        first, _, _, _ = solve_global(layout, target_error=0)
         sched = schedule(m)
         times = list(viscoelastic.time_points(sched, refine)[1:])
         states = viscoelastic.run(layout, first.mesh, process_sequence(layout), material_laws(m), sched, times, refine)

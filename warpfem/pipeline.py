@@ -226,20 +226,21 @@ def mesh(model: ModelLike, path: str | Path | None = None, *, size_mm: float | N
 
 
 def solve_global(layout: Layout, size_mm: float | None = None, target_error: float | None = None,
-                 progress: Callable[[Step, str], None] | None = None) -> tuple[Solution, dict, dict]:
-    """The global model's solution, its ``error`` block and its timings (s): refined on graded
-    meshes to the target (``[mesh] target_error`` unless ``target_error`` is given), or one solve on
-    a uniform mesh when ``[mesh] graded = false``."""
+                 progress: Callable[[Step, str], None] | None = None) -> tuple[Solution, dict, dict, Solution | None]:
+    """The global model's solution, its ``error`` block, its timings (s) and the solution of the
+    refinement's step before the last (None after a single solve): refined on graded meshes to the
+    target (``[mesh] target_error`` unless ``target_error`` is given), or one solve on a uniform
+    mesh when ``[mesh] graded = false``."""
     settings = layout.model.mesh
     if not settings.graded:
         t0 = time.perf_counter()
         m = build_mesh(layout, size_mm)
         t1 = time.perf_counter()
         sol = solve_displacement(layout, m)
-        return sol, {"estimated": False, "why": "uniform mesh ([mesh] graded = false)"}, {"mesh": t1 - t0, **sol.timings_s}
+        return sol, {"estimated": False, "why": "uniform mesh ([mesh] graded = false)"}, {"mesh": t1 - t0, **sol.timings_s}, None
     target = settings.target_error if target_error is None else target_error
     ref = refine(layout, initial_grading(layout, size_mm), target, settings.max_dofs, progress)
-    return ref.solution, ref.error(), dict(ref.timings_s)
+    return ref.solution, ref.error(), dict(ref.timings_s), ref.previous
 
 
 def _last_step_peak_mb(error: dict, size: SizeEstimate) -> float:
@@ -269,7 +270,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     layout, layers, size = sized_layout(model, size_mm, target_error, force)
     if estimated:
         estimated(size)
-    sol, error, step_timings = solve_global(layout, size_mm, target_error, progress)
+    sol, error, step_timings, coarser = solve_global(layout, size_mm, target_error, progress)
     global_peak_mb = peak_memory_mb()
     seq = process_sequence(layout)
     knots, cost = None, None
@@ -296,7 +297,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         bumps = {**bumps, "submodel": "not run: bump submodels do not follow process steps yet"}
     table, bumps = with_submodels(table, bumps, subs, model)
     if subs and error.get("estimated"):
-        error = {**error, **(critical_error(model, sol, subs, table.critical, error["warpage_relative"]) or {})}
+        error = {**error, **(critical_error(model, sol, subs, table.critical, coarser) or {})}
     t4 = time.perf_counter()
     power = None
     if model.thermal is not None:

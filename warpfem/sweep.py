@@ -174,7 +174,7 @@ def sweep_temperature(model: ModelLike, temperatures_c: tuple[float, ...] = DEFA
     t0 = time.perf_counter()
     model = load_model(model)
     layout, _, _ = sized_layout(model, target_error=target_error, force=force)
-    first, error, timings = solve_global(layout, target_error=target_error, progress=progress)
+    first, error, timings, _ = solve_global(layout, target_error=target_error, progress=progress)
     mesh = first.mesh
     solved: dict[float, Result] = {}
     system: StiffnessSystem | None = None

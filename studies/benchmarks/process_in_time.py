@@ -44,7 +44,7 @@ def one(target: float, reuse: bool, case: str = "moulded") -> dict:
         viscoelastic.NEAR = 1.0
     m = load_model(model("viscoelastic + cure shrinkage") if case == "moulded" else fcbga())
     layout, _ = global_layout(m)
-    first, _, _ = solve_global(layout, target_error=target)
+    first, _, _, _ = solve_global(layout, target_error=target)
     t0 = time.perf_counter()
     reads = viscoelastic.run(layout, first.mesh, process_sequence(layout), material_laws(m), schedule(m))
     seconds = time.perf_counter() - t0

@@ -67,6 +67,7 @@ class Refinement:
     solution: Solution
     grading: Grading
     features: Features
+    previous: Solution | None = None   # the step before the last, on the mesh it refined
     steps: list[Step] = field(default_factory=list)
     stop: str = ""
     target: float = 0.0
@@ -176,7 +177,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
                     errors.add(split, todo)
         w = warpage_um(fine)
         bar_w = 1e3 * out.warpage.bar()
-        out.solution, out.grading = fine, finer
+        out.previous, out.solution, out.grading = out.solution, fine, finer
         out.steps.append(Step(mesh.n_dofs, w, coplanarity_um(fine), bar_w, 1e3 * out.coplanarity.bar(), len(todo),
                               clock.elapsed() - start, round(need, 1)))
         if bar_w <= target * abs(w):
