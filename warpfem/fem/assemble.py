@@ -176,7 +176,8 @@ _PAIRS_PER_PASS = 1_000_000
 
 @dataclass(frozen=True)
 class Pattern:
-    """Where every block of a lattice mesh's stiffness lives (3 x 3 blocks, node order).
+    """Where every block of a lattice mesh's stiffness lives (3 x 3 blocks; block rows in node
+    order, or in the order ``node_of_row`` gives).
 
     A node's row holds the lattice offsets its elements reach; nodes whose elements sit at the
     same local positions share a row shape, and a package mesh has few such shapes, so each
@@ -187,10 +188,19 @@ class Pattern:
     indices: np.ndarray        # (nnzb,)
     shape_of_node: np.ndarray  # (N,)
     rank: np.ndarray           # (S, 125) position of each offset within a row of each shape
+    node_of_row: np.ndarray | None = None   # (N,) the node of each block row; None: node order
 
-    def slot(self, a: int, node: np.ndarray) -> np.ndarray:
-        """Block slots (n, 20) of the pairs (a, b) of elements whose local node a is ``node``."""
-        return self.indptr[node][:, None] + self.rank[self.shape_of_node[node][:, None], CODE[a][None, :]]
+    def slot(self, a: int, row: np.ndarray) -> np.ndarray:
+        """Block slots (n, 20) of the pairs (a, b) of elements whose local node a is the node of
+        block row ``row``."""
+        node = row if self.node_of_row is None else self.node_of_row[row]
+        return self.indptr[row][:, None] + self.rank[self.shape_of_node[node][:, None], CODE[a][None, :]]
+
+    def in_rows(self, rows: np.ndarray) -> "Pattern":
+        """The same pattern with block row r holding node ``rows[r]``'s row (columns unchanged)."""
+        length = np.diff(self.indptr)[rows]
+        return Pattern(np.r_[0, np.cumsum(length)], self.indices[concat_ranges(self.indptr[rows], length)],
+                       self.shape_of_node, self.rank, np.asarray(rows))
 
 
 def pattern(elements: np.ndarray, node_ijk: np.ndarray) -> Pattern:
@@ -276,7 +286,9 @@ def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.nda
     all differ, is summed element by element straight into the matrix.
     """
     n = len(node_ijk)
-    pat = pattern(elements, node_ijk)
+    by_node = pattern(elements, node_ijk)
+    # built in its final row order: a permuted copy would cost a second matrix of memory
+    pat = by_node if row_order is None else by_node.in_rows(row_order)
     holder = np.full((n, 20), -1, dtype=np.int64)
     for a in range(20):
         holder[elements[:, a], a] = of_element
@@ -284,24 +296,18 @@ def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.nda
     if len(kinds) < n // 4:
         kind_node = np.empty(len(kinds), dtype=np.int64)
         kind_node[of_node] = np.arange(n)                    # a node of each kind
-        length = np.diff(pat.indptr)[kind_node]
+        length = np.diff(by_node.indptr)[kind_node]
         start = np.r_[0, np.cumsum(length)]
         rows = np.zeros((start[-1], 9))
-        _sum_blocks(rows, lambda a, r: pat.slot(a, kind_node[r]) - pat.indptr[kind_node[r]][:, None] + start[r][:, None],
-                    matrices, kinds)
-        data = rows[concat_ranges(start[of_node], np.diff(pat.indptr))]
+        _sum_blocks(rows, lambda a, r: by_node.slot(a, kind_node[r]) - by_node.indptr[kind_node[r]][:, None]
+                    + start[r][:, None], matrices, kinds)
+        node = np.arange(n) if row_order is None else row_order
+        data = rows[concat_ranges(start[of_node[node]], np.diff(pat.indptr))]
     else:
         data = np.zeros((len(pat.indices), 9))
-        _sum_blocks(data, lambda a, r: pat.slot(a, r), matrices, holder)
-    K = sp.bsr_matrix((data.reshape(-1, 3, 3), pat.indices, pat.indptr), shape=(3 * n, 3 * n))
-    return K if row_order is None else permute_block_rows(K, row_order)
-
-
-def permute_block_rows(A: sp.bsr_matrix, rows: np.ndarray) -> sp.bsr_matrix:
-    """The block matrix whose block row r is A's block row ``rows[r]`` (columns unchanged)."""
-    length = np.diff(A.indptr)[rows]
-    take = concat_ranges(A.indptr[rows], length)
-    return sp.bsr_matrix((A.data[take], A.indices[take], np.r_[0, np.cumsum(length)]), shape=A.shape)
+        # rows summed in the matrix's order, so that each pass fills one contiguous band
+        _sum_blocks(data, lambda a, r: pat.slot(a, r), matrices, holder if row_order is None else holder[row_order])
+    return sp.bsr_matrix((data.reshape(-1, 3, 3), pat.indices, pat.indptr), shape=(3 * n, 3 * n))
 
 
 def block_rows(A: sp.bsr_matrix) -> np.ndarray:
