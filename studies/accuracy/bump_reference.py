@@ -27,18 +27,21 @@ STEPS = (1.0, 2 ** -0.5, 0.5)
 
 def main() -> None:
     import warpfem
+    from warpfem.output import atomic_paths
     from warpfem.pipeline import global_layout, solve_global
+    from warpfem.post import bump_results, element_fields
     from warpfem.submodel.run import solve_submodel
 
     raw = warpfem.load_model(HERE / "bump_array.toml").model_dump()
     raw["mesh"].update(target_error=TARGET, max_dofs=MAX_DOFS)
     model = warpfem.load_model(raw)
     t0 = time.perf_counter()
-    layout, _ = global_layout(model)
+    layout, layers = global_layout(model)
     sol, error, _, coarser = solve_global(layout)
     print(f"global: {sol.mesh.n_dofs} dofs, warpage ± {error['warpage_um']:.4f} um, {error['stop']}, "
           f"{time.perf_counter() - t0:.0f} s")
-    x, y = warpfem.solve(HERE / "bump_array.toml").summary["bumps"]["critical_bump_xy_mm"]
+    _, bumps = bump_results(sol, element_fields(sol), model, layers)
+    x, y = bumps["critical_bump_xy_mm"]
     first = solve_submodel(model, sol, x, y)
     h = first.size_mm
     values, dofs = [], []
@@ -62,9 +65,8 @@ def main() -> None:
                    f"h/2 extrapolated (ratio {rho:.2f})"}
     refs = json.loads(REFERENCES.read_text())
     refs["bump_array"]["critical_bump"] = out
-    tmp = REFERENCES.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(refs, indent=1))
-    tmp.replace(REFERENCES)
+    with atomic_paths(REFERENCES) as (tmp,):
+        tmp.write_text(json.dumps(refs, indent=1))
     print(f"critical bump: {limit:.2f} ± {uncertainty:.2f} MPa (global change {global_change:.3f}); "
           f"{time.perf_counter() - t0:.0f} s")
 

@@ -35,6 +35,7 @@ from skfem import Basis, ElementTetP2, ElementVector, MeshTet1, asm
 from warpfem.fem.linear import solve_direct
 from warpfem.meshing.session import gmsh_model
 from warpfem.model.elasticity import thermal_stress_mpa
+from warpfem.output import atomic_paths
 from warpfem.submodel.mesh import volume_elements
 from warpfem.submodel.solve import _stiffness, _thermal
 
@@ -180,9 +181,8 @@ def main() -> None:
               f"{r['dofs']} dofs, {r['assemble_s']:.0f} + {r['solve_s']:.0f} s, {r['peak_mb']:.0f} MB", flush=True)
         runs = json.loads(path.read_text()) if path.exists() else []
         runs.append(r)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(runs, indent=1))
-        tmp.replace(path)
+        with atomic_paths(path) as (tmp,):
+            tmp.write_text(json.dumps(runs, indent=1))
 
 
 if __name__ == "__main__":

@@ -88,21 +88,25 @@ def critical_error(model: Model, sol: Solution, subs: dict[int, SubmodelResult],
                    coarser: Solution | None) -> dict | None:
     """The error bar (MPa) of the critical bump's submodel average von Mises: its change from a
     submodel √2 coarser, extrapolated, plus the change of that coarser submodel when driven by
-    ``coarser`` (the global refinement's step before the last) taken as a corner not yet settled,
-    ``UNSETTLED_TAIL`` changes. The global part is measured on the bump itself: a package that hardly warps (two
-    carriers back to back) has a large relative warpage error that says nothing of its bumps."""
+    ``coarser`` (the global refinement's step before the last), taken as a corner not yet settled
+    (``UNSETTLED_TAIL`` changes). The global part is measured on the bump itself: a package that
+    hardly warps (two carriers back to back) has a large relative warpage error that says nothing
+    of its bumps."""
     sub = subs.get(critical_row)
     if sub is None:
         return None
+
+    def coarser_submodel(global_solution: Solution) -> tuple[float, int]:
+        """The bump average (MPa) and dofs of the submodel √2 coarser, driven by ``global_solution``."""
+        r = solve_submodel(model, global_solution, sub.x_mm, sub.y_mm, size_mm=ESTIMATE_STEP * sub.size_mm)
+        return r.measures["bump_average"]["von_mises_mpa"], r.n_dofs
+
     value = sub.measures["bump_average"]["von_mises_mpa"]
-    coarse = solve_submodel(model, sol, sub.x_mm, sub.y_mm, size_mm=ESTIMATE_STEP * sub.size_mm)
-    change = abs(value - coarse.measures["bump_average"]["von_mises_mpa"])
-    driven = 0.0
-    if coarser is not None:   # on the coarser submodel: the global mesh's share, at half the cost
-        before = solve_submodel(model, coarser, sub.x_mm, sub.y_mm, size_mm=ESTIMATE_STEP * sub.size_mm)
-        driven = UNSETTLED_TAIL * abs(coarse.measures["bump_average"]["von_mises_mpa"]
-                                      - before.measures["bump_average"]["von_mises_mpa"])
+    coarse, coarse_dofs = coarser_submodel(sol)
+    change = abs(value - coarse)
+    # the global mesh's share, measured on the coarser submodel: half the cost of the fine one
+    driven = 0.0 if coarser is None else UNSETTLED_TAIL * abs(coarse - coarser_submodel(coarser)[0])
     return {"critical_avg_von_mises_mpa": ESTIMATE_TAIL * change + driven,
-            "critical_avg_method": f"submodel {ESTIMATE_STEP:.3g} times coarser ({coarse.n_dofs} dofs): change "
+            "critical_avg_method": f"submodel {ESTIMATE_STEP:.3g} times coarser ({coarse_dofs} dofs): change "
                                    f"{change:.3g} MPa x {ESTIMATE_TAIL:g}, plus its change driven by the global model's "
                                    f"previous mesh x {UNSETTLED_TAIL:g} ({driven:.3g} MPa)"}
