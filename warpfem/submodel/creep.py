@@ -1,0 +1,252 @@
+"""The submodel stepped through time with its solder viscoplastic (Anand) and the rest elastic.
+
+A step from t_n to t_{n+1} holds the driven dofs at their new displacement and finds the free
+ones by Newton's method on the residual
+
+    r(u) = ∫ σ(u) : ε(v) dV − f_ext(t_{n+1}),
+
+σ elastic (the nine constants and free thermal strains at the step's temperature) outside the
+solder and Anand's backward-Euler update (:mod:`warpfem.fem.anand`) in it, with its consistent
+tangent, so the iterations converge quadratically. The solder's history (inelastic strain and
+resistance per integration point) moves on only when a step has converged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from skfem import Basis
+
+from ..fem.anand import PointState, PointStep, integrate
+from ..fem.linear import solve_direct
+from ..model.elasticity import normal_block
+from ..model.solder import Anand
+
+#: a step has converged when the free dofs' residual is below this fraction of the largest nodal
+#: force the step's stresses carry, or the Newton update below this fraction of the displacement
+RESIDUAL_TOL = 1e-8
+UPDATE_TOL = 1e-10
+MAX_NEWTON = 25
+
+#: the six independent components of a symmetric tensor, in the order of Voigt's notation
+_PAIRS6 = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+
+
+class NotConverged(RuntimeError):
+    """Newton's method did not converge within a step."""
+
+
+@dataclass(frozen=True)
+class Elastic:
+    """The elastic parts at a temperature: the nine constants (E, 9) in MPa and the free thermal
+    strains (E, 3) of every element outside the solder (rows of solder elements are ignored)."""
+
+    constants_mpa: np.ndarray
+    free_strain: np.ndarray
+
+
+@dataclass(frozen=True)
+class Solder:
+    """The solder at a temperature: shear and bulk moduli (MPa) and its free thermal strain."""
+
+    shear_mpa: float
+    bulk_mpa: float
+    free_strain: float
+
+
+@dataclass(frozen=True)
+class CreepProblem:
+    """What the time stepper needs: the vector P2 ``basis``, which elements are solder and their
+    Anand law, the elastic and solder properties as functions of temperature (°C), the driven
+    dofs and their displacement (mm) at a time (s), and optional external nodal forces (N) at a
+    time."""
+
+    basis: Basis
+    solder: np.ndarray                        # (E,) bool
+    law: Anand
+    elastic_at: Callable[[float], Elastic]
+    solder_at: Callable[[float], Solder]
+    fixed_dofs: np.ndarray
+    fixed_displacement_mm: Callable[[float], np.ndarray]
+    external_force_n: Callable[[float], np.ndarray] | None = None
+
+
+@dataclass
+class CreepState:
+    """Where a run stands: the time (s), temperature (°C), displacement (P2 coefficients, mm),
+    the solder's history at its integration points (ordered element by element) and the last
+    step's mean velocity (mm/s), which predicts the next step's displacement."""
+
+    time_s: float
+    temperature_c: float
+    u_mm: np.ndarray
+    points: PointState
+    velocity_mm_per_s: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One converged step: the solder's stress (Es, Q, 3, 3) in MPa, its equivalent inelastic
+    strain increment and inelastic work density increment (Es, Q) (MPa = mJ/mm³), and how many
+    Newton iterations it took."""
+
+    state: CreepState
+    stress_mpa: np.ndarray
+    strain_increment: np.ndarray
+    work_mpa: np.ndarray
+    iterations: int
+    residuals: list[float] = field(default_factory=list)
+
+
+def voigt(t: np.ndarray) -> np.ndarray:
+    """Symmetric tensors (..., 3, 3) as (..., 6): xx, yy, zz, xy, xz, yz."""
+    return np.stack([t[..., p, q] for p, q in _PAIRS6], axis=-1)
+
+
+def tensor(v: np.ndarray) -> np.ndarray:
+    """(..., 6) in the order of :func:`voigt` back to symmetric tensors (..., 3, 3)."""
+    out = np.empty(v.shape[:-1] + (3, 3))
+    for k, (p, q) in enumerate(_PAIRS6):
+        out[..., p, q] = out[..., q, p] = v[..., k]
+    return out
+
+
+def elastic_matrix(constants_mpa: np.ndarray) -> np.ndarray:
+    """The 6 x 6 (..., 6, 6) stiffness of the nine constants, acting on strains with engineering
+    shears (γ = 2ε) and giving stresses in the order of :func:`voigt`."""
+    c = np.asarray(constants_mpa, dtype=float)
+    D = np.zeros(c.shape[:-1] + (6, 6))
+    D[..., :3, :3] = normal_block(c)
+    for k in range(3):
+        D[..., 3 + k, 3 + k] = c[..., 6 + k]
+    return D
+
+
+class Elements:
+    """A set of elements of a vector P2 basis with what their assembly needs: strain-displacement
+    matrices B (E, Q, 6, 30) (engineering shears), quadrature weights (E, Q) in mm³ and, once,
+    where each element matrix entry lands in the global CSR matrix."""
+
+    def __init__(self, basis: Basis, elements: np.ndarray):
+        self.elements = elements
+        self.n = basis.N
+        sub = basis.with_elements(elements)
+        grads = np.stack([phi[0].grad for phi in sub.basis])            # (30, 3, 3, E, Q): ∂φ_c/∂x_j
+        g = np.moveaxis(grads, 0, -1)                                   # (3, 3, E, Q, 30)
+        self.B = np.stack([g[p, q] if p == q else g[p, q] + g[q, p] for p, q in _PAIRS6], axis=2)
+        self.dx = sub.dx
+        self.dofs = sub.element_dofs.T                                  # (E, 30)
+        rows = np.repeat(self.dofs, self.dofs.shape[1], axis=1).ravel()
+        cols = np.tile(self.dofs, (1, self.dofs.shape[1])).ravel()
+        key, self._slot = np.unique(rows * np.int64(self.n) + cols, return_inverse=True)
+        self._indices = (key % self.n).astype(np.int32)
+        self._indptr = np.searchsorted(key // self.n, np.arange(self.n + 1)).astype(np.int64)
+
+    def strain(self, u: np.ndarray) -> np.ndarray:
+        """Strains (E, Q, 6) of the displacement u (engineering shears)."""
+        return np.einsum("eqai,ei->eqa", self.B, u[self.dofs])
+
+    def force(self, stress_voigt: np.ndarray) -> np.ndarray:
+        """∫ σ : ε(v) dV (N,) for stresses (E, Q, 6)."""
+        fe = np.einsum("eqai,eqa,eq->ei", self.B, stress_voigt, self.dx)
+        return np.bincount(self.dofs.ravel(), weights=fe.ravel(), minlength=self.n)
+
+    def stiffness(self, D: np.ndarray) -> sp.csr_matrix:
+        """∫ ε(u) : D ε(v) dV as a CSR matrix (N, N), D (E, Q, 6, 6) or (E, 1, 6, 6)."""
+        E, Q = self.dx.shape
+        DB = np.matmul(np.broadcast_to(D, (E, Q, 6, 6)), self.B) * self.dx[..., None, None]   # (E, Q, 6, 30)
+        Ke = np.matmul(self.B.reshape(E, Q * 6, -1).transpose(0, 2, 1), DB.reshape(E, Q * 6, -1))
+        data = np.bincount(self._slot, weights=Ke.ravel(), minlength=len(self._indices))
+        return sp.csr_matrix((data, self._indices, self._indptr), shape=(self.n, self.n))
+
+
+def solder_tangent(step: PointStep, shear_mpa: float, bulk_mpa: float) -> np.ndarray:
+    """Anand's consistent tangent (P, 6, 6) on engineering-shear strains:
+    K 1⊗1 + 2Gθ I_dev + γ n̂⊗n̂."""
+    P = len(step.theta)
+    one = np.r_[1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    dev = np.diag([2.0 / 3.0] * 3 + [0.5] * 3)
+    dev[:3, :3] -= (1.0 - np.eye(3)) / 3.0
+    n = voigt(step.normal)
+    D = np.broadcast_to(bulk_mpa * np.outer(one, one), (P, 6, 6)).copy()
+    D += 2.0 * shear_mpa * step.theta[:, None, None] * dev
+    D += step.gamma_mpa[:, None, None] * n[:, :, None] * n[:, None, :]
+    return D
+
+
+class CreepStepper:
+    """Steps a :class:`CreepProblem` through time; keeps the elements' matrices and the elastic
+    stiffness of the last temperature between steps."""
+
+    def __init__(self, problem: CreepProblem):
+        self.problem = problem
+        self.solder = Elements(problem.basis, np.flatnonzero(problem.solder))
+        rest = np.flatnonzero(~problem.solder)
+        self.elastic = Elements(problem.basis, rest) if len(rest) else None
+        self.free = np.setdiff1d(np.arange(problem.basis.N), problem.fixed_dofs)
+        self._cache: tuple[float, sp.csr_matrix, np.ndarray] | None = None
+
+    def initial(self, time_s: float, temperature_c: float, u_mm: np.ndarray | None = None) -> CreepState:
+        """The state at ``time_s`` (s), ``temperature_c`` (°C): solder at its initial resistance, no
+        inelastic strain, displacement ``u_mm`` (default zero)."""
+        u = np.zeros(self.problem.basis.N) if u_mm is None else np.asarray(u_mm, dtype=float).copy()
+        return CreepState(time_s, temperature_c, u, PointState.initial(self.problem.law, self.solder.dx.size))
+
+    def _elastic_at(self, temperature_c: float) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The elastic elements' stiffness and their thermal force ∫ (−C α ΔT) : ε(v) dV."""
+        if self._cache is None or self._cache[0] != temperature_c:
+            n = self.problem.basis.N
+            if self.elastic is None:
+                self._cache = (temperature_c, sp.csr_matrix((n, n)), np.zeros(n))
+            else:
+                el = self.problem.elastic_at(temperature_c)
+                D = elastic_matrix(el.constants_mpa[self.elastic.elements])[:, None]
+                a = np.zeros((len(D), 6))
+                a[:, :3] = el.free_strain[self.elastic.elements]
+                sigma0 = -np.einsum("eqab,eb->ea", D, a)[:, None, :]
+                self._cache = (temperature_c, self.elastic.stiffness(D),
+                               self.elastic.force(np.broadcast_to(sigma0, self.elastic.dx.shape + (6,))))
+        return self._cache[1], self._cache[2]
+
+    def step(self, state: CreepState, time_s: float, temperature_c: float) -> StepResult:
+        """Solve the step from ``state`` to ``time_s`` (s) at ``temperature_c`` (°C)."""
+        p = self.problem
+        dt = time_s - state.time_s
+        K_el, thermal_el = self._elastic_at(temperature_c)
+        sol = p.solder_at(temperature_c)
+        f_ext = p.external_force_n(time_s) if p.external_force_n is not None else np.zeros(p.basis.N)
+        # the last step's velocity predicts the free dofs: Newton then starts near the answer
+        # instead of with all of the driven dofs' jump taken up by the elements along them
+        u = state.u_mm + (state.velocity_mm_per_s * dt if state.velocity_mm_per_s is not None else 0.0)
+        u[p.fixed_dofs] = p.fixed_displacement_mm(time_s)
+        shape = self.solder.dx.shape
+        history: list[float] = []
+        small_update = False
+        for it in range(1, MAX_NEWTON + 1):
+            ev = self.solder.strain(u)
+            ev[..., 3:] *= 0.5                                             # engineering shears to tensor ones
+            eps = tensor(ev).reshape(-1, 3, 3)
+            pt: PointStep = integrate(p.law, eps, sol.free_strain, state.points, sol.shear_mpa, sol.bulk_mpa,
+                                      dt, temperature_c)
+            f_sol = self.solder.force(voigt(pt.stress_mpa).reshape(shape + (6,)))
+            f_el = K_el @ u
+            r = f_el + thermal_el + f_sol - f_ext
+            scale = max(np.abs(f_sol).max(), np.abs(f_el).max(), np.abs(f_ext).max(), 1e-300)
+            res = float(np.abs(r[self.free]).max() / scale)
+            history.append(res)
+            if res <= RESIDUAL_TOL or small_update:
+                break
+            K_t = K_el + self.solder.stiffness(solder_tangent(pt, sol.shear_mpa, sol.bulk_mpa).reshape(shape + (6, 6)))
+            du = solve_direct(sp.triu(K_t[self.free][:, self.free], format="csr"), -r[self.free])
+            u[self.free] += du
+            # a round-off floor can keep the residual above its tolerance: stop one evaluation later
+            small_update = np.abs(du).max() <= UPDATE_TOL * max(np.abs(u).max(), 1e-300)
+        else:
+            raise NotConverged(f"Newton's method did not converge in {MAX_NEWTON} iterations at t = {time_s:g} s, "
+                               f"T = {temperature_c:g} C (residual {history[-1]:.2e})")
+        velocity = (u - state.u_mm) / dt if dt > 0 else None
+        return StepResult(CreepState(time_s, temperature_c, u, pt.state, velocity), pt.stress_mpa.reshape(shape + (3, 3)),
+                          pt.strain_increment.reshape(shape), pt.work_mpa.reshape(shape), it, history)
