@@ -17,6 +17,7 @@ from skfem import Basis
 
 from warpfem.fem.anand import PointState, integrate
 from warpfem.model.solder import SOLDERS, Anand
+from warpfem.submodel import creep
 from warpfem.submodel.creep import CreepProblem, CreepStepper, Solder, solder_tangent, voigt
 
 E_MPA, NU = 40e3, 0.36
@@ -50,8 +51,7 @@ def _cube_run(law: Anand, temperature_c: float, times_s: np.ndarray, *, rate_per
         def driven(t):
             return np.zeros(len(held))
 
-        def force(t):
-            return nodal
+        force = lambda t: nodal   # noqa: E731  (constant in time)
 
     problem = CreepProblem(basis, np.ones(mesh.nelements, dtype=bool), law, lambda t: None,
                            lambda t: Solder(SHEAR, BULK, 0.0), fixed, driven, force)
@@ -74,7 +74,28 @@ def test_one_element_at_a_constant_strain_rate_reaches_the_saturation_stress(tem
     saturation = SAC305.saturation_stress_mpa(rate_per_s, temperature_c)
     assert stress[-1] == pytest.approx(saturation, rel=0.01)
     assert stress[-1] <= saturation * (1 + 1e-9)   # approached from below: s rises from s0 to s*
-    assert most <= 8
+
+
+def test_newton_with_a_fresh_consistent_tangent_converges_quadratically(monkeypatch):
+    monkeypatch.setattr(creep, "REFACTOR_RATIO", 0.0)      # a fresh tangent at every iteration
+    rate = 1e-4
+    problem_steps: list[list[float]] = []
+    original = creep.CreepStepper.step
+
+    def step(self, state, time_s, temperature_c):
+        out = original(self, state, time_s, temperature_c)
+        problem_steps.append(out.residuals)
+        return out
+
+    monkeypatch.setattr(creep.CreepStepper, "step", step)
+    _cube_run(SAC305, 75.0, np.linspace(0.0, 0.02 / rate, 21)[1:], rate_per_s=rate)
+    for residuals in problem_steps[1:]:
+        r = np.array(residuals)
+        assert len(r) <= 5
+        # quadratic: each residual (relative to the nodal forces) at most the square of the one
+        # before, until round-off; a linear rate would leave 1e-4 after 1e-3, not 1e-6
+        pairs = (r[:-1] < 0.5) & (r[1:] > 1e-13)
+        assert np.all(r[1:][pairs] <= r[:-1][pairs] ** 2)
 
 
 @pytest.mark.parametrize("temperature_c, stress_mpa", [(25.0, 20.0), (125.0, 8.0)])

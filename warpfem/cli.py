@@ -290,6 +290,20 @@ def bumps(outdir: Path = typer.Argument(..., help="output directory of `warpfem 
 
 
 @app.command()
+def loop(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve` with [cycle] solder = \"anand\""),
+         output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file (default OUTDIR/creep_loop.png)")) -> None:
+    """Draw the cycled bump's hysteresis loop (OUTDIR/creep_loop.csv): shear stress against shear
+    strain, one colour per cycle."""
+    from .pictures.creep_loop import write_creep_loop
+
+    try:
+        path = write_creep_loop(outdir, output)
+    except (ImportError, OSError, ValueError, KeyError) as e:
+        _fail(str(e) if not isinstance(e, KeyError) else f"'{outdir}/summary.json' has no bumps.creep block.", 2)
+    out.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
 def report(outdir: Path = typer.Argument(..., help="output directory of `warpfem solve` or `warpfem study`")) -> None:
     """Write OUTDIR/report.html: one self-contained page with the summary, materials and every
     picture of a solve, or the cases and plots of a study."""

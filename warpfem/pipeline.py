@@ -30,11 +30,18 @@ from .model.validate import validate
 from .model.bump_layer import HomogenisedLayer, homogenise
 from .output import atomic_paths, write_json, write_mesh, write_vtu
 from .output.bumps_csv import write_bumps_csv
+from .output.loop_csv import write_loop_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
 from .post.warpage import warpage_um
 from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
+from .submodel.cycle import CycleRun, GlobalAt, cycle_bump
 from .submodel.report import critical_error
 from .thermal import Powered, powered
+
+
+#: temperature spacing (K) of the global states a cycled bump is driven by, with
+#: temperature-dependent properties
+CYCLE_NODE_K = 15.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Result:
     bumps: BumpTable | None = None
     submodels: dict[int, SubmodelResult] = field(default_factory=dict)   # by bump table row
     powered: Powered | None = None   # with [thermal]: the temperature field and the power-on state
+    creep: CycleRun | None = None    # with [cycle] solder = "anand": the critical bump cycled
 
     @property
     def model(self) -> Model:
@@ -75,8 +83,13 @@ class Result:
             targets.append(outdir / "bumps.csv")
         ids = [int(self.bumps.columns["id"][r]) for r in self.submodels] if self.submodels else []
         targets += [outdir / f"submodel_bump_{i}.vtu" for i in ids]
+        if self.creep is not None:
+            targets.append(outdir / "creep_loop.csv")
         with atomic_paths(*targets) as (vtu, js, *rest):
             csv, subs = rest[:1], rest[1:]
+            if self.creep is not None:
+                subs, loop_csv = subs[:-1], subs[-1]
+                write_loop_csv(self.creep.loop, loop_csv)
             powered = {} if self.powered is None else {"temperature_c": self.powered.temperature_c,
                                                        "displacement_powered_mm": self.powered.solution.u_mm}
             write_vtu(
@@ -140,6 +153,33 @@ def global_layout(model: Model) -> tuple[Layout, dict[str, HomogenisedLayer]]:
 def at_temperature(model: Model, temperature_c: float) -> Model:
     """The model reported at another temperature (°C)."""
     return model.model_copy(update={"load": model.load.model_copy(update={"temperature_c": temperature_c})})
+
+
+def global_at_temperature(model: Model, sol: Solution) -> GlobalAt:
+    """The elastic global model at any temperature, as weights of solved states on ``sol``'s mesh:
+    with constant properties ``sol`` scaled by the temperature change (a state at the cycle's low
+    when ``sol`` is stress-free); with temperature-dependent ones, states every
+    ``CYCLE_NODE_K`` kelvin across the cycle, linear between them."""
+    free_c = model.load.stress_free_c
+    low, high = model.cycle.min_c, model.cycle.max_c
+
+    def state(t_c: float) -> Solution:
+        return solve_displacement(global_layout(at_temperature(model, t_c))[0], sol.mesh)
+
+    if not model.load.temperature_dependent:
+        ref_c, base = model.load.temperature_c, sol
+        if ref_c == free_c:
+            ref_c, base = low, state(low)
+        return lambda t_c: [(base, (t_c - free_c) / (ref_c - free_c))]
+    nodes = np.unique(np.r_[np.linspace(low, high, int(np.ceil((high - low) / CYCLE_NODE_K)) + 1), free_c])
+    states = [state(t) for t in nodes]
+
+    def at(t_c: float) -> list[tuple[Solution, float]]:
+        k = int(np.clip(np.searchsorted(nodes, t_c) - 1, 0, len(nodes) - 2))
+        w = (t_c - nodes[k]) / (nodes[k + 1] - nodes[k])
+        return [(states[k], 1.0 - w), (states[k + 1], w)]
+
+    return at
 
 
 def process_sequence(layout: Layout) -> Sequence | None:
@@ -296,6 +336,16 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
     if seq is not None and bumps is not None:
         bumps = {**bumps, "submodel": "not run: bump submodels do not follow process steps yet"}
     table, bumps = with_submodels(table, bumps, subs, model)
+    creep = None
+    if table is not None and model.cycle is not None and model.cycle.solder == "anand":
+        if seq is not None:
+            bumps = {**bumps, "creep": "not run: the cycled bump submodel does not follow process steps yet"}
+        else:
+            crit = table.critical
+            creep = cycle_bump(model, global_at_temperature(model, sol), float(table.columns["x_mm"][crit]),
+                               float(table.columns["y_mm"][crit]),
+                               size_mm=model.bumps.submodel_size_mm if model.bumps is not None else None)
+            bumps = {**bumps, "creep": {"id": int(table.columns["id"][crit]), **creep.summary(model.cycle)}}
     if subs and error.get("estimated"):
         error = {**error, **(critical_error(model, sol, subs, table.critical, coarser) or {})}
     t4 = time.perf_counter()
@@ -312,7 +362,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         mesh={"nodes": m.n_nodes, "elements": m.n_elements, "dofs": m.n_dofs, "size_mm": m.size_mm,
               "element": "hex20 (20-node serendipity brick, full integration)", "graded": model.mesh.graded,
               "steps": len(error.get("steps", [None]))},
-        timings_s={**step_timings, "post": t3 - t2, **({"submodels": t4 - t3} if subs else {}),
+        timings_s={**step_timings, "post": t3 - t2, **({"submodels": t4 - t3} if subs or creep else {}),
                    **({"thermal": t5 - t4} if power is not None else {}), "total": t5 - t0},
         solver=sol.solver,
         memory_mb=peak_memory_mb(),
@@ -330,7 +380,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         warpfem_version=__version__,
     )
     summary["timings_s"] = {k: round(v, 4) for k, v in summary["timings_s"].items()}
-    result = Result(sol, fields, summary, table, subs, power)
+    result = Result(sol, fields, summary, table, subs, power, creep)
     if outdir is not None:
         result.write(outdir)
     return result

@@ -71,20 +71,24 @@ def _deviator(t: np.ndarray) -> np.ndarray:
 
 
 def _bracketed_newton(f, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, increasing: bool) -> np.ndarray:
-    """Roots of f (value, derivative) on [lo, hi] per entry, f of opposite signs at the ends."""
+    """Roots of f on [lo, hi] per entry, f of opposite signs at the ends; ``f(x, idx)`` gives the
+    value and derivative at the entries ``idx`` only, so that entries already converged cost
+    nothing."""
     lo, hi, x = lo.copy(), hi.copy(), np.clip(x, lo, hi)
+    active = np.arange(len(x))
     for _ in range(_MAX_STEPS):
-        val, der = f(x)
+        xa, la, ha = x[active], lo[active], hi[active]
+        val, der = f(xa, active)
         below = (val < 0) == increasing         # the root is above x
-        lo = np.where(below, x, lo)
-        hi = np.where(below, hi, x)
+        la = np.where(below, xa, la)
+        ha = np.where(below, ha, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(der != 0, x - val / der, np.nan)
-        bisect = ~((step > lo) & (step < hi))
-        new = np.where(bisect, 0.5 * (lo + hi), step)
-        done = np.abs(new - x) <= _TOL_Z * np.maximum(1.0, np.abs(x))
-        x = new
-        if np.all(done | (hi - lo <= _TOL_Z * np.maximum(1.0, np.abs(x)))):
+            step = np.where(der != 0, xa - val / der, np.nan)
+        new = np.where((step >= la) & (step <= ha), step, 0.5 * (la + ha))
+        tol = _TOL_Z * np.maximum(1.0, np.abs(new))
+        x[active], lo[active], hi[active] = new, la, ha
+        active = active[(np.abs(new - xa) > tol) & (ha - la > tol)]
+        if not len(active):
             break
     return x
 
@@ -101,11 +105,14 @@ def _resistance(law: Anand, s_n: np.ndarray, d_eps: np.ndarray, z: np.ndarray):
     t = np.abs(c)
     with np.errstate(divide="ignore"):
         x = np.minimum(t / s_star, (t / h) ** (1.0 / law.a))
+    active = np.arange(len(x))
     for _ in range(_MAX_STEPS):
-        xa1 = x ** (law.a - 1.0)
-        step = (s_star * x + h * xa1 * x - t) / (s_star + law.a * h * xa1)
-        x = x - step
-        if np.all(np.abs(step) <= 1e-15 * np.maximum(x, 1e-300)):
+        xa, sa, ha = x[active], s_star[active], h[active]
+        xa1 = xa ** (law.a - 1.0)
+        step = (sa * xa + ha * xa1 * xa - t[active]) / (sa + law.a * ha * xa1)
+        x[active] = xa - step
+        active = active[np.abs(step) > 1e-15 * np.maximum(x[active], 1e-300)]
+        if not len(active):
             break
     b = np.sign(c) * x
     s = s_star * (1.0 - b)
@@ -141,13 +148,13 @@ def integrate(law: Anand, strain: np.ndarray, thermal_strain: np.ndarray | float
     if np.any(flow):
         vm, g, sc, s_n = vm_tr[flow], G[flow], scale[flow], state.resistance_mpa[flow]
 
-        def residual(z):
-            d = sc * np.exp(z)
-            s, ds_dd = _resistance(law, s_n, d, z)
+        def residual(z, i):
+            d = sc[i] * np.exp(z)
+            s, ds_dd = _resistance(law, s_n[i], d, z)
             xm = np.exp(law.m * z)
             ash = np.arcsinh(xm)
-            val = vm - 3.0 * g * d - s / law.xi * ash
-            der = -3.0 * g * d - (ds_dd * d * ash + s * law.m * xm / np.sqrt(1.0 + xm * xm)) / law.xi
+            val = vm[i] - 3.0 * g[i] * d - s / law.xi * ash
+            der = -3.0 * g[i] * d - (ds_dd * d * ash + s * law.m * xm / np.sqrt(1.0 + xm * xm)) / law.xi
             return val, der
 
         z_hi = np.log(vm / (3.0 * g * sc))

@@ -43,9 +43,10 @@ NEAR = 2.0
 REBUILD_AFTER = 30
 
 
-def time_points(sched: Schedule, refine: int = 1) -> np.ndarray:
+def time_points(sched: Schedule, refine: int = 1, hold_decades: int = HOLD_DECADES) -> np.ndarray:
     """The solve times (s): every knot, ramps cut every ``RAMP_STEP_K / refine`` kelvin, holds in
-    ``HOLD_PER_DECADE * refine`` steps per decade of time (relaxation spans decades)."""
+    ``HOLD_PER_DECADE * refine`` steps per decade of time over the ``hold_decades`` decades below
+    their length (relaxation spans decades)."""
     out = [0.0]
     for (t0, t1), (c0, c1) in zip(zip(sched.times_s, sched.times_s[1:]), zip(sched.temperatures_c, sched.temperatures_c[1:])):
         if c0 != c1:
@@ -53,7 +54,7 @@ def time_points(sched: Schedule, refine: int = 1) -> np.ndarray:
             out += list(np.linspace(t0, t1, n + 1)[1:])
         elif t1 > t0:
             k = HOLD_PER_DECADE * refine
-            out += list(t0 + (t1 - t0) * 10.0 ** (-np.arange(HOLD_DECADES * k, -1, -1) / k))
+            out += list(t0 + (t1 - t0) * 10.0 ** (-np.arange(hold_decades * k, -1, -1) / k))
     return np.array(out)
 
 

@@ -74,3 +74,20 @@ def then_through(sched: Schedule, temperatures_c: tuple[float, ...], rate_k_per_
         _ramp(times, temps, events, t_c, rate_k_per_min, f"profile at {t_c:g} °C")
         reads.append(times[-1])
     return Schedule(tuple(times), tuple(temps), tuple(events), sched.bond_s), reads
+
+
+def thermal_cycles(stress_free_c: float, min_c: float, max_c: float, ramp_min: float, dwell_min: float,
+                   cycles: int) -> Schedule:
+    """Temperature cycling after assembly: from ``stress_free_c`` (°C) down to ``min_c`` at the
+    cycle's ramp rate, then ``cycles`` times up to ``max_c``, a dwell, down to ``min_c`` and a dwell
+    (JESD22-A104 ramps and dwells in minutes). Events name where each cycle ends ("cycle k")."""
+    rate = (max_c - min_c) / ramp_min
+    times, temps, events = [0.0], [stress_free_c], ["stress-free"]
+    _ramp(times, temps, events, min_c, rate, "cooled to the cycle's low")
+    for k in range(1, cycles + 1):
+        for to_c, what in ((max_c, "high"), (min_c, "low")):
+            _ramp(times, temps, events, to_c, rate, f"cycle {k} at its {what}")
+            times.append(times[-1] + 60.0 * dwell_min)
+            temps.append(to_c)
+            events.append(f"cycle {k}" if what == "low" else f"cycle {k} dwell at its high")
+    return Schedule(tuple(times), tuple(temps), tuple(events), (0.0,))

@@ -179,6 +179,21 @@ class StackupTable(_Strict):
     source: str | None = None
 
 
+class AnandTable(_Strict):
+    """``[materials.NAME.anand]``: Anand's nine viscoplastic constants (:mod:`.solder`)."""
+
+    s0_mpa: float = Field(gt=0, description="initial deformation resistance, MPa")
+    q_over_r_k: float = Field(gt=0, description="activation energy over the gas constant, K")
+    a_per_s: float = Field(gt=0, description="pre-exponential factor, 1/s")
+    xi: float = Field(gt=0, description="stress multiplier")
+    m: float = Field(gt=0, le=1, description="strain-rate sensitivity")
+    h0_mpa: float = Field(gt=0, description="hardening constant, MPa")
+    s_hat_mpa: float = Field(gt=0, description="coefficient of the saturation resistance, MPa")
+    n: float = Field(gt=0, description="strain-rate sensitivity of the saturation resistance")
+    a: float = Field(ge=1, description="hardening exponent")
+    source: str | None = None
+
+
 class MaterialTable(_Strict):
     E_gpa: float | None = Field(default=None, gt=0)
     nu: float | None = None
@@ -200,11 +215,16 @@ class MaterialTable(_Strict):
                                                                                    "after gelation (bonding), %")
     cure_start_s: float | None = Field(default=None, ge=0, description="shrinkage starts this long after bonding, s")
     cure_end_s: float | None = Field(default=None, ge=0, description="and ends this long after bonding, s")
+    anand: str | dict | None = Field(default=None, description="solder viscoplasticity for [cycle] solder = "
+                                     "\"anand\": a built-in set's name or a table of the nine constants "
+                                     "(AnandTable)")
 
     #: the keys that describe temperature dependence
     TEMPERATURE_KEYS: ClassVar[tuple[str, ...]] = ("tg_c", "cte_above_tg_ppm", "E_above_tg_gpa", "tg_width_k", "table")
     #: the keys of relaxation and cure, used along a process's time history
     HISTORY_KEYS: ClassVar[tuple[str, ...]] = ("viscoelastic", "cure_shrinkage_pct", "cure_start_s", "cure_end_s")
+    #: keys read by analyses other than the elastic solve
+    CREEP_KEYS: ClassVar[tuple[str, ...]] = ("anand",)
 
 
 class ArraySpec(_Strict):
@@ -342,17 +362,36 @@ class BumpSettings(_Strict):
 
 
 class CycleSpec(_Strict):
-    """``[cycle]``: a thermal cycle for the fatigue estimate (°C, minutes, cycles per day)."""
+    """``[cycle]``: a thermal cycle (°C, minutes): the elastic fatigue estimate's range and rate,
+    and with ``solder = "anand"`` the cycling the critical bump's viscoplastic submodel is run
+    through (JESD22-A104 condition G by default: −40/125 °C, 15-minute ramps and dwells)."""
 
-    min_c: float
-    max_c: float
+    min_c: float = -40.0
+    max_c: float = 125.0
     dwell_min: float | None = Field(default=None, gt=0, description="half-cycle dwell time, minutes")
     cycles_per_day: float | None = Field(default=None, gt=0)
+    ramp_min: float = Field(default=15.0, gt=0, description="time of each ramp between min_c and max_c, minutes")
+    cycles: int = Field(default=3, ge=2, le=20, description="anand: cycles run; the inelastic energy density of the "
+                                                            "last is reported with its change from the one before")
+    solder: Literal["elastic", "anand"] = Field(default="elastic", description="elastic: the Engelmaier estimate from "
+                                                "the elastic shear strain; anand: also the critical bump's submodel "
+                                                "cycled with its solder viscoplastic (Anand), Darveaux's energy and life")
+    time_refine: int = Field(default=1, ge=1, le=8, description="anand: time steps per ramp and dwell, times the "
+                                                                "default (5 K per ramp step, 4 per decade of a dwell)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _anand_dwell(cls, data: object) -> object:
+        # a viscoplastic run needs a dwell; JESD22-A104's 15 minutes when none is given
+        if isinstance(data, dict) and data.get("solder") == "anand" and data.get("dwell_min") is None \
+                and data.get("cycles_per_day") is None:
+            return {**data, "dwell_min": 15.0}
+        return data
 
     @field_validator("max_c")
     @classmethod
     def _above_min(cls, v: float, info) -> float:
-        low = info.data.get("min_c")
+        low = info.data.get("min_c", -40.0)
         if low is not None and not v > low:
             raise ValueError(f"max_c = {v:g} °C must be above min_c = {low:g} °C")
         return v
@@ -361,6 +400,9 @@ class CycleSpec(_Strict):
     def _rate(self) -> "CycleSpec":
         if self.dwell_min is None and self.cycles_per_day is None:
             raise ValueError("give dwell_min or cycles_per_day: the fatigue exponent depends on the cycle's rate")
+        if self.solder == "anand" and self.dwell_min is None:
+            raise ValueError("solder = \"anand\" cycles the bump through ramps and dwells: give dwell_min "
+                             "(cycles_per_day alone does not say how long the dwells are)")
         return self
 
     @property

@@ -11,10 +11,14 @@ from dataclasses import replace
 
 import numpy as np
 
+from pydantic import ValidationError
+
 from ..errors import ModelError
 from .elasticity import orthotropic_constants
 from .materials import LIBRARY, Material, Orthotropy
-from .schema import MaterialTable, Model, Part
+from .load import error_sentence
+from .schema import AnandTable, MaterialTable, Model, Part
+from .solder import SOLDERS, Anand
 from .stackup import Layer, homogenised
 from .temperature import GlassTransition, PropertyTable, TemperatureData
 from .viscoelastic import CureShrinkage, Prony, Shift
@@ -64,6 +68,7 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     values = {} if base is None else {k: getattr(base, k) for k in ("E_gpa", "nu", "cte_ppm", "k_w_mk", "k_z_w_mk", "source")}
     temperature = None if base is None else base.temperature
     history = {} if base is None else {"viscoelastic": base.viscoelastic, "cure": base.cure}
+    anand = None if base is None else base.anand
     orthotropic = None
     if table is not None and table.orthotropic is not None:
         orthotropic, temperature = _orthotropy(table, where), None
@@ -71,7 +76,9 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     if table is not None:
         given = {k: v for k, v in table.model_dump().items() if v is not None}
         values.update({k: v for k, v in given.items()
-                       if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS + ("orthotropic",)})
+                       if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS + table.CREEP_KEYS + ("orthotropic",)})
+        if table.anand is not None:
+            anand = _anand(table.anand, where, name)
         if base is None:
             values.setdefault("source", "model file")
         temperature = _temperature(table, temperature, values, where, name, model.load.temperature_dependent)
@@ -84,7 +91,24 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     if orthotropic is not None and history.get("viscoelastic") is not None:
         raise ModelError(f"{where}, key 'orthotropic': relaxation is isotropic in warpfem, so a viscoelastic "
                          "material cannot also be orthotropic; drop one of the two.")
-    return Material(name=name, temperature=temperature, orthotropic=orthotropic, **history, **values)
+    return Material(name=name, temperature=temperature, orthotropic=orthotropic, anand=anand, **history, **values)
+
+
+def _anand(given: str | dict, where: str, name: str) -> Anand:
+    """Anand's constants a material table gives: a built-in set's name or the nine values."""
+    if isinstance(given, str):
+        if given not in SOLDERS:
+            raise ModelError(f"{where}, key 'anand': '{given}' is not a built-in set ({', '.join(sorted(SOLDERS))}); "
+                             "give its name or the nine constants.")
+        return SOLDERS[given]
+    try:
+        values = AnandTable.model_validate(given).model_dump()
+    except ValidationError as err:
+        raise ModelError(error_sentence({}, err, ("materials", name, "anand"))) from None
+    try:
+        return Anand(**{**values, "source": values["source"] or "model file"})
+    except ValueError as err:
+        raise ModelError(f"{where}, key 'anand': {err}.") from None
 
 
 def _stackup(model: Model, name: str, table: MaterialTable, where: str, part_name: str) -> Material:
@@ -320,7 +344,23 @@ def validate(model: Model) -> dict[str, Material]:
     _check_time(model, materials)
     _check_thermal(model, materials)
     _check_homogenised_isotropic(model, materials)
+    _check_creep(model, materials)
     return materials
+
+
+def _check_creep(model: Model, materials: dict[str, Material]) -> None:
+    """``[cycle] solder = "anand"`` cycles a bump whose solder creeps: the model needs bumps of a
+    material with Anand constants."""
+    if model.cycle is None or model.cycle.solder != "anand":
+        return
+    bumps = [p for p in model.parts if p.role == "bumps"]
+    if not bumps:
+        raise ModelError("[cycle], key 'solder': \"anand\" cycles the critical bump's submodel, but no part has "
+                         "role = \"bumps\".")
+    if not any(materials[p.material].anand is not None for p in bumps):
+        raise ModelError(f"[cycle], key 'solder': \"anand\" needs the bumps' solder to creep, but material "
+                         f"'{bumps[0].material}' (part '{bumps[0].name}') has no Anand constants; give "
+                         f"[materials.{bumps[0].material}] anand = \"sac305\" (a built-in set) or its nine constants.")
 
 
 def _check_homogenised_isotropic(model: Model, materials: dict[str, Material]) -> None:

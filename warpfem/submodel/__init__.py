@@ -4,7 +4,8 @@ the global displacement, stress measures that converge (volume averages) beside 
 Modules, in the order data flows: :mod:`.site` (where, and what material) → :mod:`.shape` (the
 bump's real shape) → :mod:`.mesh` (OpenCASCADE + Gmsh) → :mod:`.solve` (scikit-fem) →
 :mod:`.measures` → :mod:`.run` (:func:`solve_submodel`) → :mod:`.report` (the bumps a model
-asks for, merged into its bump table and summary).
+asks for, merged into its bump table and summary). Through a thermal cycle with creeping solder:
+:mod:`.creep` (the viscoplastic time stepper) → :mod:`.cycle` (the critical bump cycled).
 """
 
 from .measures import MEANING, critical_bump_measures

@@ -84,6 +84,27 @@ def write_submodel_vtu(sol: RegionSolution, path: str | Path) -> Path:
     return path
 
 
+def reach_mm(shape: BumpShape) -> float:
+    """How far (mm) a submodel's cut faces may lie outside the global model's material: a round
+    bump may bulge past the prism the global model carries it as, and with no filler around it
+    its cut faces reach up to its radius outside."""
+    return 0.0 if shape.kind == "box" else 0.5 * max(shape.pad_diameter_mm or 0.0, shape.max_diameter_mm or 0.0)
+
+
+def region_at(model: ModelLike, x_mm: float, y_mm: float, *, shape: BumpShape | None = None,
+              size_mm: float | None = None, coarse_size_mm: float | None = None,
+              half_width_mm: float | None = None, depth_mm: float | None = None,
+              layer_fraction: float = 0.1):
+    """The layout, site, real shape, element size and meshed region of the bump at (x, y) mm
+    (defaults as :func:`solve_submodel`'s)."""
+    layout = build_layout(load_model(model))
+    site: Site = find_site(layout, x_mm, y_mm, half_width_mm, depth_mm)
+    shape = shape or BumpShape.of_part(layout.parts[site.bump_part])
+    height = site.bump_box_mm[5] - site.bump_box_mm[4]
+    h = size_mm or SIZE_PER_HEIGHT * height
+    return layout, site, shape, h, build_region_mesh(layout, site, shape, h, coarse_size_mm, layer_fraction)
+
+
 def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_mm: float, *,
                    shape: BumpShape | None = None, size_mm: float | None = None,
                    coarse_size_mm: float | None = None, half_width_mm: float | None = None,
@@ -101,16 +122,11 @@ def solve_submodel(model: ModelLike, global_solution: Solution, x_mm: float, y_m
     ``layer_fraction``: interface layers' share of the bump height.
     """
     t0 = time.perf_counter()
-    layout = build_layout(load_model(model))
-    site: Site = find_site(layout, x_mm, y_mm, half_width_mm, depth_mm)
-    shape = shape or BumpShape.of_part(layout.parts[site.bump_part])
-    height = site.bump_box_mm[5] - site.bump_box_mm[4]
-    h = size_mm or SIZE_PER_HEIGHT * height
-    region = build_region_mesh(layout, site, shape, h, coarse_size_mm, layer_fraction)
+    layout, site, shape, h, region = region_at(model, x_mm, y_mm, shape=shape, size_mm=size_mm,
+                                               coarse_size_mm=coarse_size_mm, half_width_mm=half_width_mm,
+                                               depth_mm=depth_mm, layer_fraction=layer_fraction)
     t1 = time.perf_counter()
-    # a round bump may bulge past the prism the global model carries it as; with no filler
-    # around it, its cut faces then reach up to its radius outside the global material
-    reach = 0.0 if shape.kind == "box" else 0.5 * max(shape.pad_diameter_mm or 0.0, shape.max_diameter_mm or 0.0)
+    reach = reach_mm(shape)
     sol = solve_region(layout, region, site.region_mm, lambda p: displacement_at(global_solution, p, reach))
     t2 = time.perf_counter()
     measures = critical_bump_measures(sol)
