@@ -70,6 +70,11 @@ class _StepProgress:
         if next_ != "done":
             self.status.update(f"{next_}, solving again")
 
+    def cycle(self, step: int, steps: int) -> None:
+        """The cycled bump's time steps ([cycle] solder = "anand")."""
+        if self.enabled:
+            self.status.update(f"cycling the critical bump with its solder creeping: time step {step} of {steps}")
+
 
 @app.command()
 def solve(model: Path = ModelArg,
@@ -101,10 +106,11 @@ def solve(model: Path = ModelArg,
 
     with _interruptible(_NOTHING_WRITTEN), _StepProgress(not quiet and err.is_terminal) as progress:
         result = _guarded(run, model, output, size_mm=size, method=method, target_error=0.0 if fast else target,
-                          progress=progress, force=force, estimated=estimated)
+                          progress=progress, force=force, estimated=estimated, cycle_progress=progress.cycle)
     if not quiet:
         out.print(summary_table(result.summary))
-        written = ", ".join(str(output / n) for n in ("summary.json", "result.vtu") + (("bumps.csv",) if result.bumps else ()))
+        written = ", ".join(str(output / n) for n in ("summary.json", "result.vtu") + (("bumps.csv",) if result.bumps else ())
+                            + (("creep_loop.csv",) if result.creep else ()))
         out.print(f"wrote {written}", highlight=False)
     if report:
         _write_report(result, output, quiet)

@@ -294,13 +294,15 @@ def _last_step_peak_mb(error: dict, size: SizeEstimate) -> float:
 def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float | None = None,
           method: str | None = None, target_error: float | None = None,
           progress: Callable[[Step, str], None] | None = None, force: bool = False,
-          estimated: Callable[[SizeEstimate], None] | None = None) -> Result:
+          estimated: Callable[[SizeEstimate], None] | None = None,
+          cycle_progress: Callable[[int, int], None] | None = None) -> Result:
     """Solve a model end to end; write ``summary.json`` and ``result.vtu`` to ``outdir`` if given.
 
     ``size_mm`` overrides the model's ``[mesh] size_mm`` (in-plane element size away from edges,
     mm), ``method`` its ``[solver] method`` ("auto", "direct" or "iterative") and ``target_error``
     its ``[mesh] target_error`` (0: one solve without an error estimate); ``progress`` hears of
-    each refinement step and ``estimated`` of the size estimate before meshing. A model whose
+    each refinement step, ``estimated`` of the size estimate before meshing and ``cycle_progress``
+    of each time step of a cycled bump (``[cycle] solder = "anand"``). A model whose
     first solve will not fit the machine's memory is refused unless ``force``.
     """
     t0 = time.perf_counter()
@@ -344,7 +346,8 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
             crit = table.critical
             creep = cycle_bump(model, global_at_temperature(model, sol), float(table.columns["x_mm"][crit]),
                                float(table.columns["y_mm"][crit]),
-                               size_mm=model.bumps.submodel_size_mm if model.bumps is not None else None)
+                               size_mm=model.bumps.submodel_size_mm if model.bumps is not None else None,
+                               progress=cycle_progress)
             bumps = {**bumps, "creep": {"id": int(table.columns["id"][crit]), **creep.summary(model.cycle)}}
     if subs and error.get("estimated"):
         error = {**error, **(critical_error(model, sol, subs, table.critical, coarser) or {})}

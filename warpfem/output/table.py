@@ -46,6 +46,14 @@ def summary_table(summary: dict) -> Group:
         if "fatigue" in b:
             head.add_row("fewest cycles to failure", f"{b['fatigue']['min_cycles_to_failure']:.3g}",
                          f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate)")
+        creep = b.get("creep")
+        if isinstance(creep, dict):
+            w, change = creep["energy_density_mpa"], creep["change_from_previous_cycle"]
+            c = creep["cycle"]
+            head.add_row("inelastic energy per cycle", f"{w['upper_layer']:.3g} / {w['lower_layer']:.3g} / {w['bump']:.3g}",
+                         f"MPa, upper pad layer / lower pad layer / whole bump (Anand, bump {creep['id']}, "
+                         f"cycle {c['cycles']} of {c['min_c']:g}/{c['max_c']:g} °C; "
+                         f"{100 * max(change.values()):.2g} % from the cycle before)")
     if "process" in summary:
         steps = summary["process"]["steps"]
         head.add_row("process", " → ".join(f"{s['name']} {s['temperature_c']:g} °C" for s in steps),
