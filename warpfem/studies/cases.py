@@ -13,7 +13,7 @@ import copy
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Iterator
 
 from .. import __version__, expand, load_model
@@ -64,9 +64,19 @@ def _material_values(data: dict) -> dict:
         for k in keys.material_keys():
             v = table.get(k) if table.get(k) is not None else getattr(library, k, None)
             if v is not None:
-                values[k] = float(v)
+                values[k] = _plain(v)
         out[name] = values
     return out
+
+
+def _plain(v):
+    """A material value as hashable plain data: numbers as floats, a built-in law (Anand's
+    constants) as its numbers without its source, tables and names as they are."""
+    if isinstance(v, (int, float)):
+        return float(v)
+    if is_dataclass(v):
+        return {k: _plain(x) for k, x in asdict(v).items() if k != "source"}
+    return v
 
 
 def model_key(data: dict) -> str:
