@@ -179,19 +179,3 @@ def integrate(law: Anand, strain: np.ndarray, thermal_strain: np.ndarray | float
     return PointStep(stress, PointState(state.plastic_strain + d_plastic, s_new), d_eps, vm_new * d_eps,
                      theta, gamma, normal)
 
-
-def tangent_apply(step: PointStep, strain: np.ndarray, shear_mpa, bulk_mpa) -> np.ndarray:
-    """The consistent tangent applied to strains (P, 3, 3, ...): C : ε in MPa."""
-    G = np.asarray(shear_mpa, dtype=float)
-    K = np.asarray(bulk_mpa, dtype=float)
-    tr = np.trace(strain, axis1=1, axis2=2)
-    extra = (1,) * (strain.ndim - 3)
-
-    def per_point(a):
-        return np.reshape(np.broadcast_to(a, (strain.shape[0],)), (-1,) + (1, 1) + extra)
-
-    dev = strain - tr[:, None, None] * np.eye(3).reshape((1, 3, 3) + extra) / 3.0
-    proj = np.einsum("pij,pij...->p...", step.normal, strain)
-    return (per_point(K) * tr[:, None, None] * np.eye(3).reshape((1, 3, 3) + extra)
-            + 2.0 * per_point(G) * per_point(step.theta) * dev
-            + per_point(step.gamma_mpa) * step.normal.reshape(step.normal.shape + extra) * proj[:, None, None])

@@ -199,10 +199,9 @@ def cycle_region(layout: Layout, region: RegionMesh, box: Box,
     bump = groups["bump"]
     c, s = direction_xy
 
-    def radial_shear(t: np.ndarray) -> float:
-        """Volume average over the bump of the tensor shear component along the radial direction."""
-        avg = np.einsum("eqij,eq->ij", t[bump], dx[bump]) / volume["bump"]
-        return float(c * avg[0, 2] + s * avg[1, 2])
+    def radial(xz: np.ndarray, yz: np.ndarray) -> float:
+        """Volume average over the bump of a shear (E, Q) pair taken along the radial direction."""
+        return float(np.sum((c * xz[bump] + s * yz[bump]) * dx[bump]) / volume["bump"])
 
     state = stepper.initial(0.0, stress_free)
     loop = {k: np.zeros(len(times)) for k in ("time_s", "temperature_c", "shear_stress_mpa", "shear_strain",
@@ -216,14 +215,12 @@ def cycle_region(layout: Layout, region: RegionMesh, box: Box,
         newton += step.iterations
         weighted = step.work_mpa * dx
         energy[cycle_of[n]] += [weighted[idx].sum() / volume[g] for g, idx in groups.items()]
-        strain = stepper.solder.strain(state.u_mm)
-        shear_tensor = np.zeros(dx.shape + (3, 3))
-        shear_tensor[..., 0, 2] = 0.5 * strain[..., 4]
-        shear_tensor[..., 1, 2] = 0.5 * strain[..., 5]
+        strain = stepper.solder.strain(state.u_mm)                      # engineering shears
+        plastic = state.points.plastic_strain.reshape(dx.shape + (3, 3))
         loop["time_s"][n], loop["temperature_c"][n] = t, temp
-        loop["shear_stress_mpa"][n] = radial_shear(step.stress_mpa)
-        loop["shear_strain"][n] = 2.0 * radial_shear(shear_tensor)
-        loop["inelastic_shear_strain"][n] = 2.0 * radial_shear(state.points.plastic_strain.reshape(dx.shape + (3, 3)))
+        loop["shear_stress_mpa"][n] = radial(step.stress_mpa[..., 0, 2], step.stress_mpa[..., 1, 2])
+        loop["shear_strain"][n] = radial(strain[..., 4], strain[..., 5])
+        loop["inelastic_shear_strain"][n] = 2.0 * radial(plastic[..., 0, 2], plastic[..., 1, 2])
         if progress is not None:
             progress(n + 1, len(times))
     t2 = time.perf_counter()
