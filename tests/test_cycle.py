@@ -65,8 +65,15 @@ def test_bad_creep_input_is_one_sentence(change, words):
     assert words in str(err.value)
 
 
-def test_a_cycled_solve_writes_the_loop_and_the_energy_per_cycle(tmp_path):
-    result = warpfem.solve(_cycled(cycles=2), tmp_path)
+@pytest.fixture(scope="module")
+def cycled(tmp_path_factory):
+    """The 4 x 4 array cycled twice with constant properties: its result and output folder."""
+    out = tmp_path_factory.mktemp("cycled")
+    return warpfem.solve(_cycled(cycles=2), out), out
+
+
+def test_a_cycled_solve_writes_the_loop_and_the_energy_per_cycle(cycled):
+    result, tmp_path = cycled
     creep = json.loads((tmp_path / "summary.json").read_text())["bumps"]["creep"]
     assert [c["cycle"] for c in creep["per_cycle"]] == [1, 2]
     energy = creep["energy_density_mpa"]
@@ -89,5 +96,31 @@ def test_a_cycled_solve_writes_the_loop_and_the_energy_per_cycle(tmp_path):
     gamma = np.array([float(r["inelastic_shear_strain"]) for r in rows])
     last = gamma[np.array(cycles) == 2]
     assert np.ptp(last) == pytest.approx(creep["inelastic_shear_range"]) and np.ptp(last) > 0
+    # the life at the pad layer taking more energy, averaged over Syed's 1-mil layer (Sn-Ag-Cu)
+    life = creep["life"]
+    assert life["energy_density_mpa"] == max(energy["upper_layer"], energy["lower_layer"])
+    assert life["layer_mm"] == creep["layer_mm"] == pytest.approx(0.0254)
+    assert life["characteristic_life_cycles"] == pytest.approx(1.0 / (0.0019 * life["energy_density_mpa"]))
+    with open(tmp_path / "bumps.csv", newline="", encoding="utf-8") as fh:
+        bumps = {int(r["id"]): r for r in csv.DictReader(fh)}
+    assert float(bumps[creep["id"]]["creep_life_cycles"]) == pytest.approx(life["characteristic_life_cycles"], rel=1e-5)
+    assert float(bumps[creep["id"]]["creep_bump_energy_mpa"]) == pytest.approx(energy["bump"], rel=1e-5)
+    assert all(r["creep_life_cycles"] == "" for i, r in bumps.items() if i != creep["id"])
     picture = write_creep_loop(tmp_path)
     assert picture == tmp_path / "creep_loop.png" and picture.stat().st_size > 10_000
+
+
+def test_temperature_dependent_properties_that_do_not_vary_give_the_constant_answer(cycled):
+    # every material as a table of one value over the cycle: the global model is then solved every
+    # 15 K and interpolated, the solder's E, nu and CTE read from its table at each step, and the
+    # answer must be the constant-property one, which scales a single solve
+    model = _cycled(cycles=2)
+    model["load"]["material_properties"] = "temperature_dependent"
+    laws = material_laws(load_model(_cycled()))
+    model["materials"] = {name: {"table": {"temperature_c": [-60.0, 200.0], "E_gpa": [m.E_gpa] * 2, "nu": [m.nu] * 2,
+                                           "cte_ppm": [m.cte_ppm] * 2}}
+                          for name, m in laws.items()}
+    varying = warpfem.solve(model).summary["bumps"]["creep"]["energy_density_mpa"]
+    constant = cycled[0].summary["bumps"]["creep"]["energy_density_mpa"]
+    for group, w in constant.items():
+        assert varying[group] == pytest.approx(w, rel=1e-4)

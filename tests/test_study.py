@@ -248,7 +248,9 @@ def test_a_figure_leaves_out_what_no_case_reports():
     plain = [{"warpage_um": 10.0, "coplanarity_um": 10.0, "die.max_von_mises_mpa": 50.0}, None]
     assert [c for c, _ in panels_with_data(plain)] == ["warpage_um", "coplanarity_um", "die.max_von_mises_mpa"]
     bumped = plain + [{"bumps.critical_avg_von_mises_mpa": 99.0}]
-    assert panels_with_data(bumped) == PANELS
+    assert panels_with_data(bumped) == PANELS[:4]
+    cycled = bumped + [{"bumps.creep.life.energy_density_mpa": 0.3, "bumps.creep.life.characteristic_life_cycles": 1750.0}]
+    assert panels_with_data(cycled) == PANELS
 
 
 def test_failing_cases_are_reported_and_the_rest_complete(tmp_path, monkeypatch):

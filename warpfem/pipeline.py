@@ -33,7 +33,7 @@ from .output.bumps_csv import write_bumps_csv
 from .output.loop_csv import write_loop_csv
 from .post import STRESS_RECOVERY, BumpTable, Fields, bump_results, element_fields, metrics
 from .post.warpage import warpage_um
-from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_submodels
+from .submodel import SubmodelResult, submodel_bumps, submodel_vtu, with_creep_columns, with_submodels
 from .submodel.cycle import CycleRun, GlobalAt, cycle_bump
 from .submodel.report import critical_error
 from .thermal import Powered, powered
@@ -172,12 +172,13 @@ def global_at_temperature(model: Model, sol: Solution) -> GlobalAt:
             ref_c, base = low, state(low)
         return lambda t_c: [(base, (t_c - free_c) / (ref_c - free_c))]
     nodes = np.unique(np.r_[np.linspace(low, high, int(np.ceil((high - low) / CYCLE_NODE_K)) + 1), free_c])
-    states = [state(t) for t in nodes]
+    # stress-free is the zero state: nothing to solve there
+    states = [None if t == free_c else state(t) for t in nodes]
 
     def at(t_c: float) -> list[tuple[Solution, float]]:
         k = int(np.clip(np.searchsorted(nodes, t_c) - 1, 0, len(nodes) - 2))
         w = (t_c - nodes[k]) / (nodes[k + 1] - nodes[k])
-        return [(states[k], 1.0 - w), (states[k + 1], w)]
+        return [(s, weight) for s, weight in ((states[k], 1.0 - w), (states[k + 1], w)) if s is not None]
 
     return at
 
@@ -349,6 +350,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
                                size_mm=model.bumps.submodel_size_mm if model.bumps is not None else None,
                                progress=cycle_progress)
             bumps = {**bumps, "creep": {"id": int(table.columns["id"][crit]), **creep.summary(model.cycle)}}
+            table = with_creep_columns(table, crit, creep)
     if subs and error.get("estimated"):
         error = {**error, **(critical_error(model, sol, subs, table.critical, coarser) or {})}
     t4 = time.perf_counter()

@@ -45,7 +45,7 @@ def run(name: str) -> dict:
     def progress(n, total):
         if n * 10 // total != last[0]:
             last[0] = n * 10 // total
-            print(f"  {name}: {100 * n // total} % of the time steps ({time.perf_counter() - t0:.0f} s)", flush=True)
+            print(f"  {name}: {100 * n // total} % of the {total} time steps ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     out = cycle_bump(model, global_at_temperature(model, sol), *CORNER_MM, size_mm=size_per_height * height,
                      progress=progress)
@@ -56,6 +56,7 @@ def run(name: str) -> dict:
             "steps_per_cycle": out.steps_per_cycle, "newton_per_step": round(out.newton_per_step, 2),
             "per_cycle": [c.energy_density_mpa for c in out.cycles],
             "change_of_last": {g: out.change_of_last(g) for g in out.cycles[-1].energy_density_mpa},
+            "layer_mm": out.where["layer_mm"], "life": out.life,
             "timings_s": {k: round(v, 1) for k, v in out.timings_s.items()}, "memory_mb": round(out.memory_mb),
             "wall_s": round(time.perf_counter() - t0, 1), "machine": platform.processor() or platform.machine(),
             "global_dofs": int(np.asarray(sol.u_mm).size)}

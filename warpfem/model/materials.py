@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .elasticity import isotropic_constants, orthotropic_constants
+from .joint_life import LIVES, JointLife
 from .solder import SOLDERS, Anand
 from .temperature import GlassTransition, PropertyTable, TemperatureData
 from .viscoelastic import CureShrinkage, Prony, Shift
@@ -57,6 +58,7 @@ class Material:
     cure: CureShrinkage | None = None
     orthotropic: Orthotropy | None = None
     anand: Anand | None = None          # viscoplastic solder (read by the cycled bump submodel)
+    life: JointLife | None = None       # its joints' fatigue life from the cycled energy density
 
     def thermal_strain(self, from_c: float, to_c: float) -> float:
         """The free thermal strain from ``from_c`` to ``to_c`` (°C): the integral of the
@@ -142,11 +144,11 @@ LIBRARY: dict[str, Material] = {
         Material("sac305", 51.0, 0.36, 21.7, 58.0,
                  "Sn-3.0Ag-0.5Cu at 25 C: NIST/Colorado School of Mines 'Database for Solder Properties' "
                  "(Siewert et al. 2002): E 51 GPa, nu 0.36; Vianco (Sandia) CTE 21.7 ppm/K; k 58 W/(m K)",
-                 anand=SOLDERS["sac305"]),
+                 anand=SOLDERS["sac305"], life=LIVES["syed_sac"]),
         Material("snpb37", 32.0, 0.40, 24.5, 50.0,
                  "Sn-37Pb eutectic at 25 C: NIST/Colorado School of Mines 'Database for Solder Properties' "
                  "(Siewert et al. 2002): E 32 GPa, nu 0.40, CTE 24.5 ppm/K, k 50 W/(m K)",
-                 anand=SOLDERS["snpb37"]),
+                 anand=SOLDERS["snpb37"], life=LIVES["darveaux_snpb"]),
         Material("die_attach", 4.0, 0.35, 40.0, 2.5,
                  "Silver-filled epoxy die attach, Henkel Loctite Ablestik 84-1LMISR4 data sheet: storage "
                  "modulus 4 GPa at 25 C, CTE 40 ppm/K below Tg, k 2.5 W/(m K)"),

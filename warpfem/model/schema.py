@@ -194,6 +194,19 @@ class AnandTable(_Strict):
     source: str | None = None
 
 
+class LifeTable(_Strict):
+    """``[materials.NAME.life]``: an energy-based fatigue correlation (:mod:`.joint_life`)."""
+
+    k1: float = Field(gt=0, description="initiation (or total life) coefficient, cycles per MPa^k2")
+    k2: float = Field(lt=0, description="initiation (or total life) exponent")
+    k3_mm: float = Field(default=0.0, ge=0, description="growth coefficient, mm per cycle per MPa^k4; "
+                                                        "0: k1, k2 give the total life")
+    k4: float = Field(default=1.0, gt=0, description="growth exponent")
+    layer_mm: float = Field(gt=0, description="thickness of the pad layer the energy density was averaged over "
+                                              "when the constants were fitted, mm")
+    source: str | None = None
+
+
 class MaterialTable(_Strict):
     E_gpa: float | None = Field(default=None, gt=0)
     nu: float | None = None
@@ -218,13 +231,15 @@ class MaterialTable(_Strict):
     anand: str | dict | None = Field(default=None, description="solder viscoplasticity for [cycle] solder = "
                                      "\"anand\": a built-in set's name or a table of the nine constants "
                                      "(AnandTable)")
+    life: str | dict | None = Field(default=None, description="solder fatigue life from the cycled bump's energy "
+                                    "density: a built-in correlation's name or its constants (LifeTable)")
 
     #: the keys that describe temperature dependence
     TEMPERATURE_KEYS: ClassVar[tuple[str, ...]] = ("tg_c", "cte_above_tg_ppm", "E_above_tg_gpa", "tg_width_k", "table")
     #: the keys of relaxation and cure, used along a process's time history
     HISTORY_KEYS: ClassVar[tuple[str, ...]] = ("viscoelastic", "cure_shrinkage_pct", "cure_start_s", "cure_end_s")
     #: keys read by analyses other than the elastic solve
-    CREEP_KEYS: ClassVar[tuple[str, ...]] = ("anand",)
+    CREEP_KEYS: ClassVar[tuple[str, ...]] = ("anand", "life")
 
 
 class ArraySpec(_Strict):

@@ -17,7 +17,8 @@ from ..errors import ModelError
 from .elasticity import orthotropic_constants
 from .materials import LIBRARY, Material, Orthotropy
 from .load import error_sentence
-from .schema import AnandTable, MaterialTable, Model, Part
+from .joint_life import LIVES, JointLife
+from .schema import AnandTable, LifeTable, MaterialTable, Model, Part
 from .solder import SOLDERS, Anand
 from .stackup import Layer, homogenised
 from .temperature import GlassTransition, PropertyTable, TemperatureData
@@ -69,6 +70,7 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     temperature = None if base is None else base.temperature
     history = {} if base is None else {"viscoelastic": base.viscoelastic, "cure": base.cure}
     anand = None if base is None else base.anand
+    life = None if base is None else base.life
     orthotropic = None
     if table is not None and table.orthotropic is not None:
         orthotropic, temperature = _orthotropy(table, where), None
@@ -78,7 +80,9 @@ def _material(model: Model, name: str, part_name: str) -> Material:
         values.update({k: v for k, v in given.items()
                        if k not in table.TEMPERATURE_KEYS + table.HISTORY_KEYS + table.CREEP_KEYS + ("orthotropic",)})
         if table.anand is not None:
-            anand = _anand(table.anand, where, name)
+            anand = _solder_law(table.anand, where, name, "anand", SOLDERS, AnandTable, Anand)
+        if table.life is not None:
+            life = _solder_law(table.life, where, name, "life", LIVES, LifeTable, JointLife)
         if base is None:
             values.setdefault("source", "model file")
         temperature = _temperature(table, temperature, values, where, name, model.load.temperature_dependent)
@@ -91,24 +95,25 @@ def _material(model: Model, name: str, part_name: str) -> Material:
     if orthotropic is not None and history.get("viscoelastic") is not None:
         raise ModelError(f"{where}, key 'orthotropic': relaxation is isotropic in warpfem, so a viscoelastic "
                          "material cannot also be orthotropic; drop one of the two.")
-    return Material(name=name, temperature=temperature, orthotropic=orthotropic, anand=anand, **history, **values)
+    return Material(name=name, temperature=temperature, orthotropic=orthotropic, anand=anand, life=life, **history, **values)
 
 
-def _anand(given: str | dict, where: str, name: str) -> Anand:
-    """Anand's constants a material table gives: a built-in set's name or the nine values."""
+def _solder_law(given: str | dict, where: str, name: str, key: str, built_in: dict, table: type, law: type):
+    """A solder law a material table gives (``anand`` or ``life``): a built-in set's name or its
+    constants, checked by ``table`` (the file's keys) and ``law`` (the physics)."""
     if isinstance(given, str):
-        if given not in SOLDERS:
-            raise ModelError(f"{where}, key 'anand': '{given}' is not a built-in set ({', '.join(sorted(SOLDERS))}); "
-                             "give its name or the nine constants.")
-        return SOLDERS[given]
+        if given not in built_in:
+            raise ModelError(f"{where}, key '{key}': '{given}' is not a built-in set ({', '.join(sorted(built_in))}); "
+                             "give its name or its constants.")
+        return built_in[given]
     try:
-        values = AnandTable.model_validate(given).model_dump()
+        values = table.model_validate(given).model_dump()
     except ValidationError as err:
-        raise ModelError(error_sentence({}, err, ("materials", name, "anand"))) from None
+        raise ModelError(error_sentence({}, err, ("materials", name, key))) from None
     try:
-        return Anand(**{**values, "source": values["source"] or "model file"})
+        return law(**{**values, "source": values["source"] or "model file"})
     except ValueError as err:
-        raise ModelError(f"{where}, key 'anand': {err}.") from None
+        raise ModelError(f"{where}, key '{key}': {err}.") from None
 
 
 def _stackup(model: Model, name: str, table: MaterialTable, where: str, part_name: str) -> Material:

@@ -45,7 +45,7 @@ def summary_table(summary: dict) -> Group:
                          f"{sub['n_dofs']} dofs, {sub['timings_s']['total']:.1f} s)")
         if "fatigue" in b:
             head.add_row("fewest cycles to failure", f"{b['fatigue']['min_cycles_to_failure']:.3g}",
-                         f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate)")
+                         f"(bump {b['fatigue']['min_cycles_bump_id']}; elastic Engelmaier estimate, ranks designs only)")
         creep = b.get("creep")
         if isinstance(creep, dict):
             w, change = creep["energy_density_mpa"], creep["change_from_previous_cycle"]
@@ -54,6 +54,11 @@ def summary_table(summary: dict) -> Group:
                          f"MPa, upper pad layer / lower pad layer / whole bump (Anand, bump {creep['id']}, "
                          f"cycle {c['cycles']} of {c['min_c']:g}/{c['max_c']:g} °C; "
                          f"{100 * max(change.values()):.2g} % from the cycle before)")
+            life = creep.get("life", {})
+            if "characteristic_life_cycles" in life:
+                head.add_row("solder joint life, N(63.2 %)", f"{life['characteristic_life_cycles']:.3g}",
+                             f"cycles ({life['source'].split(',')[0]}'s energy correlation at the "
+                             f"{life['layer'].replace('_', ' ')}, {1e3 * life['layer_mm']:.1f} µm thick)")
     if "process" in summary:
         steps = summary["process"]["steps"]
         head.add_row("process", " → ".join(f"{s['name']} {s['temperature_c']:g} °C" for s in steps),

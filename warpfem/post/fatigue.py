@@ -17,6 +17,9 @@ the cycling frequency in cycles per day (1 ≤ f ≤ 1000); IPC-9701 (2002) and 
 from the half-cycle dwell t_D in minutes as 360 / t_D, since the creep that lowers the life happens
 in the dwells. warpfem uses the dwell form when ``[cycle] dwell_min`` is given (the current
 standard's) and cycles per day otherwise; ``cycles_per_day`` also turns cycles into days.
+
+The cycled bump's life (:func:`creep_life`) is the other estimate: Darveaux's energy correlation
+(:mod:`warpfem.model.joint_life`) applied to the viscoplastic energy density per cycle.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import math
 
 import numpy as np
 
+from ..model.joint_life import JointLife
 from ..model.schema import CycleSpec
 
 FATIGUE_DUCTILITY = 0.325
@@ -54,3 +58,28 @@ def cycles_to_failure(strain_range: np.ndarray, exponent: float) -> np.ndarray:
     """Engelmaier's N_f for engineering shear strain ranges (inf where the range is zero)."""
     with np.errstate(divide="ignore"):
         return 0.5 * (np.asarray(strain_range) / (2 * FATIGUE_DUCTILITY)) ** (1.0 / exponent)
+
+
+#: the interface layers a crack may run along, whichever takes more energy per cycle
+PAD_LAYERS = ("upper_layer", "lower_layer")
+
+
+def creep_life(energy_density_mpa: dict[str, float], life: JointLife, pad_diameter_mm: float,
+               layer_mm: float) -> dict:
+    """The characteristic life of a cycled bump from its stabilised energy densities per cycle
+    (MPa, per group), at the pad layer taking more of it, whose thickness is ``layer_mm`` (mm),
+    the crack crossing a pad ``pad_diameter_mm`` (mm) wide: plain data for ``summary.json``."""
+    layer = max(PAD_LAYERS, key=lambda g: energy_density_mpa[g])
+    w = energy_density_mpa[layer]
+    out = {"method": ("Darveaux: N(63.2 %) = K1 dW^K2 + a / (K3 dW^K4), a the pad diameter" if life.grows else
+                      "energy correlation for the total life: N = K1 dW^K2"),
+           "source": life.source, "layer": layer, "energy_density_mpa": w, "layer_mm": layer_mm,
+           "fitted_layer_mm": life.layer_mm, "pad_diameter_mm": pad_diameter_mm,
+           "initiation_cycles": life.initiation_cycles(w)}
+    if life.grows:
+        out["growth_mm_per_cycle"] = life.growth_mm_per_cycle(w)
+    out["characteristic_life_cycles"] = life.characteristic_life(w, pad_diameter_mm)
+    if layer_mm < 0.999 * life.layer_mm:
+        out["note"] = (f"the bump is too low for the correlation's {life.layer_mm * 1e3:.1f} um pad layer; ΔW is "
+                       f"averaged over {layer_mm * 1e3:.1f} um, which raises it and shortens the life")
+    return out

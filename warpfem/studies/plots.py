@@ -25,6 +25,8 @@ PANELS = [
     ("coplanarity_um", "coplanarity [µm]"),
     ("die.max_von_mises_mpa", "die max von Mises [MPa]"),
     ("bumps.critical_avg_von_mises_mpa", "critical bump avg von Mises [MPa]"),
+    ("bumps.creep.life.energy_density_mpa", "cycled bump's pad-layer ΔW [MPa per cycle]"),
+    ("bumps.creep.life.characteristic_life_cycles", "solder joint life N63.2 [cycles]"),
 ]
 
 
@@ -56,13 +58,16 @@ def _figure(title: str, xlabel: str, series: list[tuple[str, list[Any], list[dic
     from matplotlib.figure import Figure
 
     panels = panels_with_data([base] + [r for _, _, rows in series for r in rows])
-    shape = (2, 2) if len(panels) == 4 else (1, len(panels))
-    fig = Figure(figsize=(10, 7.5) if len(panels) == 4 else (4.2 * len(panels) + 1, 4.5), layout="constrained")
+    rows_cols = (1, len(panels)) if len(panels) < 4 else (2, (len(panels) + 1) // 2)
+    fig = Figure(figsize=(4.2 * rows_cols[1] + 1.6, 4.5 * rows_cols[0] - 1.5 * (rows_cols[0] - 1)),
+                 layout="constrained")
     fig.suptitle(title)
     xs_all = [x for _, xs, _ in series for x in xs]
     numeric = _numeric(xs_all) and not bars
     ticks = list(dict.fromkeys(_label(x) for x in xs_all))
-    axes = fig.subplots(*shape, squeeze=False).ravel()
+    axes = fig.subplots(*rows_cols, squeeze=False).ravel()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
     for ax, (column, ylabel) in zip(axes, panels):
         for i, (name, xs, rows) in enumerate(series):
             ys = [_y(r, column) for r in rows]

@@ -23,6 +23,7 @@ CASE_COLUMNS = ["case", "kind", "status", "error", "model_hash"]
 #: the headline metrics, first after the varied keys (the rest follow in the summary's order)
 HEADLINE = ["warpage_um", "error.warpage_um", "coplanarity_um", "shape", "die.max_von_mises_mpa", "die.max_principal_mpa",
             "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa", "bumps.max_shear_mpa", "bumps.max_peel_mpa",
+            "bumps.creep.life.energy_density_mpa", "bumps.creep.life.characteristic_life_cycles",
             "bumps.critical_bump_xy_mm", "bumps.part", "mesh.dofs", "timings_s.total"]
 
 
@@ -99,7 +100,8 @@ class StudyTable:
 
 #: the columns a Markdown table shows by default
 MARKDOWN_METRICS = ["warpage_um", "coplanarity_um", "die.max_von_mises_mpa", "die.max_principal_mpa",
-                    "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa"]
+                    "bumps.max_von_mises_mpa", "bumps.critical_avg_von_mises_mpa",
+                    "bumps.creep.life.energy_density_mpa", "bumps.creep.life.characteristic_life_cycles"]
 
 
 def _markdown_cell(value: Any, digits: int | None) -> str:

@@ -9,9 +9,9 @@ asks for, merged into its bump table and summary). Through a thermal cycle with 
 """
 
 from .measures import MEANING, critical_bump_measures
-from .report import submodel_bumps, with_submodels
+from .report import submodel_bumps, with_creep_columns, with_submodels
 from .run import SubmodelResult, solve_submodel, submodel_vtu, write_submodel_vtu
 from .shape import BumpShape
 
 __all__ = ["BumpShape", "MEANING", "SubmodelResult", "critical_bump_measures", "solve_submodel",
-           "submodel_bumps", "submodel_vtu", "with_submodels", "write_submodel_vtu"]
+           "submodel_bumps", "submodel_vtu", "with_creep_columns", "with_submodels", "write_submodel_vtu"]

@@ -26,6 +26,7 @@ from skfem import Basis, ElementTetP2, ElementVector
 
 from ..fem import Solution
 from ..fem.viscoelastic import time_points
+from ..post.fatigue import creep_life
 from ..post.probe import displacement_at
 from ..geometry import Layout
 from ..memory import peak_memory_mb
@@ -34,13 +35,19 @@ from ..model.schedule import Schedule, thermal_cycles
 from ..model.schema import CycleSpec, Model
 from .creep import CreepProblem, CreepStepper, Elastic, Solder
 from .mesh import CRITICAL_PIECES, RegionMesh
-from .run import reach_mm, region_at
+from .mesh import build_region_mesh
+from .run import bump_height_mm, reach_mm, site_at
 from .site import Box
 from .solve import INTORDER, _components, cut_facets
 
 #: decades of a dwell resolved below its length: creep after a ramp relaxes over tens of seconds,
 #: so steps from a thousandth of a 15-minute dwell (~1 s) up
 DWELL_DECADES = 3
+
+#: the interface layers' share of the bump height without a life correlation to set their thickness,
+#: and the most a correlation's layer may take (two layers and a core)
+LAYER_FRACTION = 0.1
+MAX_LAYER_FRACTION = 0.35
 
 #: the groups ΔW is averaged over, and the critical bump's pieces each takes
 GROUPS = {"lower_layer": CRITICAL_PIECES[:1], "upper_layer": CRITICAL_PIECES[2:], "bump": CRITICAL_PIECES}
@@ -74,6 +81,7 @@ class CycleRun:
     timings_s: dict[str, float] = field(default_factory=dict)
     memory_mb: float = 0.0
     where: dict = field(default_factory=dict)     # the bump: part, copy_id, x_mm, y_mm, size_mm
+    life: dict = field(default_factory=dict)      # its fatigue life (:func:`~warpfem.post.fatigue.creep_life`)
 
     def change_of_last(self, group: str) -> float:
         """The last cycle's ΔW of ``group`` relative to the one before: how settled it is."""
@@ -95,6 +103,7 @@ class CycleRun:
                                       "last cycle",
             "change_from_previous_cycle": {g: self.change_of_last(g) for g in GROUPS},
             "inelastic_shear_range": last.inelastic_shear_range,
+            "life": self.life,
             "per_cycle": [{"cycle": c.cycle, "energy_density_mpa": c.energy_density_mpa,
                            "inelastic_shear_range": c.inelastic_shear_range} for c in self.cycles],
             "n_dofs": self.n_dofs, "steps_per_cycle": self.steps_per_cycle,
@@ -142,15 +151,23 @@ def cycle_bump(model: Model, global_at: GlobalAt, x_mm: float, y_mm: float, *,
                size_mm: float | None = None, progress: Callable[[int, int], None] | None = None) -> CycleRun:
     """Cycle the bump at (x, y) mm of ``model`` through its ``[cycle]`` (its submodel meshed as
     :func:`~.run.solve_submodel` meshes it), driven by the global model at each temperature."""
-    layout, site, shape, h, region = region_at(model, x_mm, y_mm, size_mm=size_mm)
+    layout, site, shape, h = site_at(model, x_mm, y_mm, size_mm=size_mm)
+    part, solder = layout.parts[site.bump_part], layout.part_material(site.bump_part)
+    height = bump_height_mm(site)
+    # the correlation holds for ΔW averaged over the layer thickness its constants were fitted with
+    fraction = LAYER_FRACTION if solder.life is None else min(solder.life.layer_mm / height, MAX_LAYER_FRACTION)
+    region = build_region_mesh(layout, site, shape, h, None, fraction)
     cx, cy = site.centre_xy_mm
     r = float(np.hypot(cx, cy))
     direction = (cx / r, cy / r) if r > 0 else (1.0, 0.0)
     run = cycle_region(layout, region, site.region_mm, driven_by(global_at, reach_mm(shape)), model.cycle,
                        direction, progress)
-    return replace(run, where={"part": layout.parts[site.bump_part].name, "copy_id": site.bump_copy,
-                               "x_mm": float(cx), "y_mm": float(cy), "size_mm": h,
-                               "shear_direction": "radial, from the package centre to the bump"})
+    life = ({"note": f"material '{solder.name}' has no life correlation: give [materials.{solder.name}] life"}
+            if solder.life is None else
+            creep_life(run.cycles[-1].energy_density_mpa, solder.life, part.bump_diameters_mm()[0], fraction * height))
+    return replace(run, where={"part": part.name, "copy_id": site.bump_copy, "x_mm": float(cx), "y_mm": float(cy),
+                               "size_mm": h, "layer_mm": fraction * height,
+                               "shear_direction": "radial, from the package centre to the bump"}, life=life)
 
 
 def cycle_region(layout: Layout, region: RegionMesh, box: Box,

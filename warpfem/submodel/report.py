@@ -18,6 +18,7 @@ from ..model import Model
 from ..post.bump_table import BumpTable
 from ..post.bumps import fatigue_life
 from .run import SubmodelResult, solve_submodel
+from .cycle import CycleRun
 
 #: the table's submodel columns: (column, measures group, quantity)
 COLUMNS = [
@@ -110,3 +111,18 @@ def critical_error(model: Model, sol: Solution, subs: dict[int, SubmodelResult],
             "critical_avg_method": f"submodel {ESTIMATE_STEP:.3g} times coarser ({coarse_dofs} dofs): change "
                                    f"{change:.3g} MPa x {ESTIMATE_TAIL:g}, plus its change driven by the global model's "
                                    f"previous mesh x {UNSETTLED_TAIL:g} ({driven:.3g} MPa)"}
+
+
+def with_creep_columns(table: BumpTable, row: int, run: CycleRun) -> BumpTable:
+    """The table with the cycled bump's ``creep_*`` columns: its stabilised energy densities per
+    cycle (MPa) and, with a life correlation, its characteristic life (cycles); NaN for the other
+    bumps."""
+    last = run.cycles[-1].energy_density_mpa
+    values = {f"creep_{g}_energy_mpa": v for g, v in last.items()}
+    if "characteristic_life_cycles" in run.life:
+        values["creep_life_cycles"] = run.life["characteristic_life_cycles"]
+    columns = {}
+    for name, v in values.items():
+        columns[name] = np.full(table.count, np.nan)
+        columns[name][row] = v
+    return table.with_columns(**columns)

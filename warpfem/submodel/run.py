@@ -91,17 +91,28 @@ def reach_mm(shape: BumpShape) -> float:
     return 0.0 if shape.kind == "box" else 0.5 * max(shape.pad_diameter_mm or 0.0, shape.max_diameter_mm or 0.0)
 
 
+def site_at(model: ModelLike, x_mm: float, y_mm: float, *, shape: BumpShape | None = None,
+            size_mm: float | None = None, half_width_mm: float | None = None, depth_mm: float | None = None):
+    """The layout, site, real shape and element size of the bump at (x, y) mm (defaults as
+    :func:`solve_submodel`'s), before its region is meshed."""
+    layout = build_layout(load_model(model))
+    site: Site = find_site(layout, x_mm, y_mm, half_width_mm, depth_mm)
+    shape = shape or BumpShape.of_part(layout.parts[site.bump_part])
+    return layout, site, shape, size_mm or SIZE_PER_HEIGHT * bump_height_mm(site)
+
+
+def bump_height_mm(site: Site) -> float:
+    """The height of a site's bump, mm."""
+    return site.bump_box_mm[5] - site.bump_box_mm[4]
+
+
 def region_at(model: ModelLike, x_mm: float, y_mm: float, *, shape: BumpShape | None = None,
               size_mm: float | None = None, coarse_size_mm: float | None = None,
               half_width_mm: float | None = None, depth_mm: float | None = None,
               layer_fraction: float = 0.1):
-    """The layout, site, real shape, element size and meshed region of the bump at (x, y) mm
-    (defaults as :func:`solve_submodel`'s)."""
-    layout = build_layout(load_model(model))
-    site: Site = find_site(layout, x_mm, y_mm, half_width_mm, depth_mm)
-    shape = shape or BumpShape.of_part(layout.parts[site.bump_part])
-    height = site.bump_box_mm[5] - site.bump_box_mm[4]
-    h = size_mm or SIZE_PER_HEIGHT * height
+    """:func:`site_at`, and the site's region meshed."""
+    layout, site, shape, h = site_at(model, x_mm, y_mm, shape=shape, size_mm=size_mm, half_width_mm=half_width_mm,
+                                     depth_mm=depth_mm)
     return layout, site, shape, h, build_region_mesh(layout, site, shape, h, coarse_size_mm, layer_fraction)
 
 
