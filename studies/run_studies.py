@@ -26,9 +26,9 @@ DOCS = HERE.parent / "docs" / "studies"
 
 
 def study_files() -> dict[str, Path]:
-    """The study files of studies/ and studies/claims/ (files with a [study] table), by name."""
+    """The study files of studies/, studies/claims/ and studies/bumps/ (files with a [study] table), by name."""
     out = {}
-    for path in sorted([*HERE.glob("*.toml"), *HERE.glob("claims/*.toml")]):
+    for path in sorted([*HERE.glob("*.toml"), *HERE.glob("claims/*.toml"), *HERE.glob("bumps/*.toml")]):
         if "study" in tomllib.loads(path.read_text(encoding="utf-8")):
             out[path.stem] = path
     return out

@@ -22,7 +22,7 @@ FILES = study_files()
 
 def test_the_issue_s_studies_are_all_there():
     assert {"stiffener", "integral_heat_sink", "buffer_pad", "second_heat_sink_cte", "gap_000", "mould_ratio_001",
-            "adhesive_003", "area_004"} <= set(FILES)
+            "adhesive_003", "area_004", "creep_stiffener"} <= set(FILES)
 
 
 @pytest.mark.parametrize("name", sorted(FILES))

@@ -21,8 +21,10 @@ HERE = Path(__file__).resolve().parent
 MODEL = HERE.parent / "accuracy" / "bump_array.toml"
 CORNER_MM = (-2.25, -2.25)
 
-#: run name -> (time steps per default step, submodel element size as a fraction of the bump height)
-RUNS = {"default": (1, 1.0 / 3.0), "time": (2, 1.0 / 3.0), "mesh": (1, 1.0 / 6.0)}
+#: run name -> (time steps per default step, submodel element size as a fraction of the bump height,
+#: cycles): the halved mesh, eight times the dofs, runs two cycles (the default's third cycle
+#: differs from its second by < 0.1 %), so it is compared with the default's second
+RUNS = {"default": (1, 1.0 / 3.0, 3), "time": (2, 1.0 / 3.0, 3), "mesh": (1, 1.0 / 6.0, 2)}
 
 
 def run(name: str) -> dict:
@@ -32,9 +34,9 @@ def run(name: str) -> dict:
     from warpfem.pipeline import global_at_temperature, global_layout, solve_global
     from warpfem.submodel.cycle import cycle_bump
 
-    refine, size_per_height = RUNS[name]
+    refine, size_per_height, cycles = RUNS[name]
     raw = load_model(MODEL).model_dump(exclude_none=True)
-    raw["cycle"] = {"solder": "anand", "cycles": 3, "time_refine": refine}
+    raw["cycle"] = {"solder": "anand", "cycles": cycles, "time_refine": refine}
     model = load_model(raw)
     layout, _ = global_layout(model)
     sol = solve_global(layout, target_error=0.0)[0]

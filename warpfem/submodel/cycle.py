@@ -37,7 +37,8 @@ from .creep import CreepProblem, CreepStepper, Elastic, Solder
 from .mesh import CRITICAL_PIECES, RegionMesh
 from .mesh import build_region_mesh
 from .run import bump_height_mm, reach_mm, site_at
-from .site import Box
+from .shape import BumpShape
+from .site import Box, Site
 from .solve import INTORDER, _components, cut_facets
 
 #: decades of a dwell resolved below its length: creep after a ramp relaxes over tens of seconds,
@@ -164,10 +165,17 @@ def cycle_bump(model: Model, global_at: GlobalAt, x_mm: float, y_mm: float, *,
                        direction, progress)
     life = ({"note": f"material '{solder.name}' has no life correlation: give [materials.{solder.name}] life"}
             if solder.life is None else
-            creep_life(run.cycles[-1].energy_density_mpa, solder.life, part.bump_diameters_mm()[0], fraction * height))
+            creep_life(run.cycles[-1].energy_density_mpa, solder.life, pad_mm(site, shape), fraction * height))
     return replace(run, where={"part": part.name, "copy_id": site.bump_copy, "x_mm": float(cx), "y_mm": float(cy),
                                "size_mm": h, "layer_mm": fraction * height,
                                "shear_direction": "radial, from the package centre to the bump"}, life=life)
+
+
+def pad_mm(site: Site, shape: BumpShape) -> float:
+    """The width (mm) of the bump's pad a crack crosses: a round bump's pad diameter, a box bump's
+    side (the carved bump's own, not its part's block)."""
+    box = site.bump_box_mm
+    return shape.pad_diameter_mm if shape.kind != "box" and shape.pad_diameter_mm else min(box[1] - box[0], box[3] - box[2])
 
 
 def cycle_region(layout: Layout, region: RegionMesh, box: Box,
