@@ -106,6 +106,8 @@ def test_a_cycled_solve_writes_the_loop_and_the_energy_per_cycle(cycled):
     assert float(bumps[creep["id"]]["creep_life_cycles"]) == pytest.approx(life["characteristic_life_cycles"], rel=1e-5)
     assert float(bumps[creep["id"]]["creep_bump_energy_mpa"]) == pytest.approx(energy["bump"], rel=1e-5)
     assert all(r["creep_life_cycles"] == "" for i, r in bumps.items() if i != creep["id"])
+    # the bump cycled is the one the elastic table shears most
+    assert creep["id"] == max(bumps, key=lambda i: abs(float(bumps[i]["avg_shear_mpa"])))
     picture = write_creep_loop(tmp_path)
     assert picture == tmp_path / "creep_loop.png" and picture.stat().st_size > 10_000
 

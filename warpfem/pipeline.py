@@ -344,7 +344,7 @@ def solve(model: ModelLike, outdir: str | Path | None = None, *, size_mm: float 
         if seq is not None:
             bumps = {**bumps, "creep": "not run: the cycled bump submodel does not follow process steps yet"}
         else:
-            crit = table.critical
+            crit = table.most_sheared
             creep = cycle_bump(model, global_at_temperature(model, sol), float(table.columns["x_mm"][crit]),
                                float(table.columns["y_mm"][crit]),
                                size_mm=model.bumps.submodel_size_mm if model.bumps is not None else None,

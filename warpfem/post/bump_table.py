@@ -57,6 +57,13 @@ class BumpTable:
         """Row of the critical bump: the largest volume-averaged von Mises."""
         return int(np.argmax(self.columns["avg_von_mises_mpa"]))
 
+    @property
+    def most_sheared(self) -> int:
+        """Row of the bump with the largest volume-averaged shear: the one thermal cycling works
+        hardest (the elastic fatigue estimate's weakest), which may not be the von Mises critical
+        one when the array's stresses are nearly even."""
+        return int(np.argmax(np.abs(self.columns["avg_shear_mpa"])))
+
     def with_columns(self, **extra: np.ndarray) -> "BumpTable":
         return BumpTable(self.part, {**self.columns, **extra}, self.avg_stress_mpa, self.shear_modulus_mpa)
 

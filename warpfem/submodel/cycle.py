@@ -1,11 +1,11 @@
-"""The critical bump cycled through temperature with its solder viscoplastic (Anand).
+"""A bump cycled through temperature with its solder viscoplastic (Anand).
 
 The global model stays elastic: at each temperature T its displacement is the one of the model's
 elastic solve at T (linear in T − stress_free_c with constant properties, interpolated between
 solves at the ``global_temperatures`` otherwise). The bump's submodel is driven by it on its cut
 faces at every time step of the schedule (:func:`~warpfem.model.schedule.thermal_cycles`): cooled
 from the stress-free temperature to the cycle's low, then cycled. Every element whose material has
-Anand constants creeps (the critical bump and the parts of its neighbours inside the region); the
+Anand constants creeps (the bump and the parts of its neighbours inside the region); the
 rest of the region is elastic at the step's temperature.
 
 Per cycle it reports the inelastic strain-energy density ΔW = ∫ σ : dεᵖ accumulated over the
@@ -50,7 +50,7 @@ DWELL_DECADES = 3
 LAYER_FRACTION = 0.1
 MAX_LAYER_FRACTION = 0.35
 
-#: the groups ΔW is averaged over, and the critical bump's pieces each takes
+#: the groups ΔW is averaged over, and the cycled bump's pieces each takes
 GROUPS = {"lower_layer": CRITICAL_PIECES[:1], "upper_layer": CRITICAL_PIECES[2:], "bump": CRITICAL_PIECES}
 
 #: the global model at a temperature (°C), as a weighted sum of solved global states
@@ -94,7 +94,7 @@ class CycleRun:
         last = self.cycles[-1]
         return {
             **self.where,
-            "method": "critical bump's submodel cycled with its solder viscoplastic (Anand, backward Euler, consistent "
+            "method": "the most sheared bump's submodel cycled with its solder viscoplastic (Anand, backward Euler, consistent "
                       "tangent), driven on its cut faces by the elastic global model at each temperature",
             "cycle": {"min_c": spec.min_c, "max_c": spec.max_c, "ramp_min": spec.ramp_min, "dwell_min": spec.dwell_min,
                       "cycles": spec.cycles},
