@@ -34,8 +34,7 @@ from ..model.materials import Material
 from ..model.schedule import Schedule, thermal_cycles
 from ..model.schema import CycleSpec, Model
 from .creep import CreepProblem, CreepStepper, Elastic, Solder
-from .mesh import CRITICAL_PIECES, RegionMesh
-from .mesh import build_region_mesh
+from .mesh import CRITICAL_PIECES, RegionMesh, build_region_mesh
 from .run import bump_height_mm, reach_mm, site_at
 from .shape import BumpShape
 from .site import Box, Site
@@ -94,8 +93,8 @@ class CycleRun:
         last = self.cycles[-1]
         return {
             **self.where,
-            "method": "the most sheared bump's submodel cycled with its solder viscoplastic (Anand, backward Euler, consistent "
-                      "tangent), driven on its cut faces by the elastic global model at each temperature",
+            "method": "the most sheared bump's submodel cycled with its solder viscoplastic (Anand, backward Euler, "
+                      "consistent tangent), driven on its cut faces by the elastic global model at each temperature",
             "cycle": {"min_c": spec.min_c, "max_c": spec.max_c, "ramp_min": spec.ramp_min, "dwell_min": spec.dwell_min,
                       "cycles": spec.cycles},
             "energy_density_mpa": last.energy_density_mpa,
@@ -175,7 +174,9 @@ def pad_mm(site: Site, shape: BumpShape) -> float:
     """The width (mm) of the bump's pad a crack crosses: a round bump's pad diameter, a box bump's
     side (the carved bump's own, not its part's block)."""
     box = site.bump_box_mm
-    return shape.pad_diameter_mm if shape.kind != "box" and shape.pad_diameter_mm else min(box[1] - box[0], box[3] - box[2])
+    if shape.kind != "box" and shape.pad_diameter_mm:
+        return shape.pad_diameter_mm
+    return min(box[1] - box[0], box[3] - box[2])
 
 
 def cycle_region(layout: Layout, region: RegionMesh, box: Box,

@@ -17,8 +17,8 @@ from ..fem import Solution
 from ..model import Model
 from ..post.bump_table import BumpTable
 from ..post.bumps import fatigue_life
-from .run import SubmodelResult, solve_submodel
 from .cycle import CycleRun
+from .run import SubmodelResult, solve_submodel
 
 #: the table's submodel columns: (column, measures group, quantity)
 COLUMNS = [
