@@ -3,6 +3,7 @@ the Dask run equal to the local run."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import copy
 import csv
 import json
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -427,3 +429,36 @@ def test_a_study_varies_power_and_bonding_order(tmp_path):
     assert rise[4.0] == pytest.approx(2 * rise[2.0], rel=1e-9)
     assert table.row("steps.1.temperature_c=100.0")["warpage_um"] != pytest.approx(table.row("base")["warpage_um"],
                                                                                      rel=0.05)
+
+
+class _BreaksOnce(cf.Executor):
+    """An executor whose pool is found broken at the first submission of its first instance (a
+    worker killed between two submissions), in process afterwards."""
+
+    made = 0
+
+    def __init__(self):
+        type(self).made += 1
+        self.first = type(self).made == 1
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self.first:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        future: cf.Future = cf.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_pool_broken_before_a_case_is_submitted_sends_it_to_a_fresh_pool(tmp_path):
+    from contextlib import ExitStack
+
+    from warpfem.studies.run import CaseRunner
+    from warpfem.studies.store import CaseStore
+
+    todo = {f"case{t}": {"load": {"temperature_c": float(t)}} for t in (10, 20, 30)}
+    results: dict = {}
+    with ExitStack() as stack:
+        runner = CaseRunner(_BreaksOnce, 2, 1, CaseStore(tmp_path), False, stack, task=crash_when_cold)
+        runner.run(todo, lambda key, summary, error: results.setdefault(key, (summary, error)))
+    assert _BreaksOnce.made == 2
+    assert results == {k: ({"temperature_c": m["load"]["temperature_c"]}, None) for k, m in todo.items()}

@@ -82,6 +82,10 @@ def _stopping(executor: cf.Executor):
     executor.shutdown(wait=True)
 
 
+#: fresh pools tried for one case whose pool keeps breaking before it is even submitted
+SUBMIT_ATTEMPTS = 5
+
+
 class CaseRunner:
     """Submits cases to an executor, at most ``slots`` at a time, and stores each as it ends.
 
@@ -96,7 +100,16 @@ class CaseRunner:
 
     def _submit(self, key: str, model: dict) -> cf.Future:
         fields_dir = str(self.store.folder(key)) if self.fields else None
-        return self.executor.submit(self.task, model, self.threads, fields_dir)
+        for attempt in range(SUBMIT_ATTEMPTS):
+            try:
+                return self.executor.submit(self.task, model, self.threads, fields_dir)
+            except BrokenProcessPool:
+                # a worker died between two submissions: this case never ran, so it is not a
+                # suspect; it goes to a fresh pool (the cases still in the broken one come back
+                # from it as lost and are handled as such)
+                if attempt == SUBMIT_ATTEMPTS - 1:
+                    raise
+                self._renew()
 
     def _finish(self, key: str, future: cf.Future, done: Callable) -> bool:
         """Store or report one ended case; True if its worker died (the pool is broken)."""
