@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import warpfem
-from warpfem.post.probe import displacement_at
+from warpfem.post.probe import displacement_at, interpolation
 
 from conftest import plate_model
 
@@ -59,6 +59,14 @@ def test_interpolates_a_quadratic_field_exactly(quarter):
     sol = replace(quarter, u_mm=_quadratic(quarter.mesh.nodes))
     p = _inside(np.random.default_rng(1), 500, sign=False)
     assert np.abs(displacement_at(sol, p) - _quadratic(p)).max() < 1e-13
+
+
+def test_the_interpolation_matrix_reads_as_the_probe_does(quarter):
+    p = _inside(np.random.default_rng(3), 400, sign=False)
+    E = interpolation(quarter.mesh, p)
+    assert E.shape == (len(p), quarter.mesh.n_nodes) and E.nnz <= 20 * len(p)
+    assert np.abs(E @ quarter.u_mm - displacement_at(quarter, p)).max() < 1e-12 * np.abs(quarter.u_mm).max()
+    assert np.abs(E @ _quadratic(quarter.mesh.nodes) - _quadratic(p)).max() < 1e-13
 
 
 def test_points_on_the_boundary_next_to_empty_cells(quarter):

@@ -28,14 +28,15 @@ gives Δ ρ / (1 - ρ) from 1 to 2.3 Δ).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..fem import Solution
 from ..fem.assemble import element_work
 from ..meshing.grading import Features
-from ..post.probe import displacement_at
+from ..post.probe import interpolation
 
 #: error ratio per halving of a corner's elements until two changes measure it
 RHO_DEFAULT = 0.6
@@ -63,15 +64,17 @@ def element_owner(sol: Solution, feats: Features) -> np.ndarray:
     return feats.group_of()[dist.argmin(axis=1)]
 
 
-def decompose(coarse: Solution, fine: Solution, duals_mm: list[np.ndarray], feats: Features) -> list[dict[int, float]]:
+def decompose(coarse: Solution, fine: Solution, duals_mm: list[np.ndarray], feats: Features,
+              embed: sp.csr_matrix | None = None) -> list[dict[int, float]]:
     """The change of each quantity J from ``coarse`` to ``fine`` (nested meshes), split by corner
     group: ``duals_mm`` holds, per quantity, the fine mesh's solution (N, 3) under J's load. In J's
-    units per mm of displacement (multiply by 1e3 for a quantity read in µm)."""
-    u0 = displacement_at(coarse, fine.mesh.nodes)
-    tests = []
-    for dual in duals_mm:
-        z_coarse = displacement_at(replace(fine, u_mm=dual), coarse.mesh.nodes)
-        tests.append(dual - displacement_at(replace(coarse, u_mm=z_coarse), fine.mesh.nodes))
+    units per mm of displacement (multiply by 1e3 for a quantity read in µm). ``embed``: the coarse
+    mesh's interpolation at the fine nodes, when already at hand."""
+    if embed is None:
+        embed = interpolation(coarse.mesh, fine.mesh.nodes)
+    u0 = embed @ coarse.u_mm
+    at_coarse = interpolation(fine.mesh, coarse.mesh.nodes)   # a dual's nodal interpolant on the coarse mesh
+    tests = [dual - embed @ (at_coarse @ dual) for dual in duals_mm]
     work = element_work(fine.mesh, fine.classes, u0, np.array(tests))
     owner = element_owner(fine, feats)
     return [{g: float(v) for g, v in enumerate(np.bincount(owner, w, minlength=len(feats.groups)))} for w in work]

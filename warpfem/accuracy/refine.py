@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -24,7 +24,7 @@ from ..geometry import Layout
 from ..memory import available_memory_mb, solve_peak_mb
 from ..meshing import Features, Grading, features, graded_mesh, mesh_dofs, mesh_on_axes, refine_groups
 from ..meshing.grading import graded_axes
-from ..post.probe import displacement_at
+from ..post.probe import interpolation
 from ..post.warpage import coplanarity_load, coplanarity_um, warpage_load, warpage_um
 from .estimate import CornerErrors, decompose
 
@@ -167,13 +167,14 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
             break
         with clock("mesh"):
             mesh = mesh_on_axes(layout, axes, finer.size_mm)
-        with StiffnessSystem(layout, mesh) as system:
-            fine = solve_thermal(system, displacement_at(out.solution, mesh.nodes))
+            embed = interpolation(out.solution.mesh, mesh.nodes)   # the last mesh's functions in this one
+        with StiffnessSystem(layout, mesh, coarser=(system, embed)) as system:
+            fine = solve_thermal(system, embed @ out.solution.u_mm)
             clock.add(assemble=system.setup_s, solve=system.solve_s)
             with clock("estimate"):
-                guesses = [displacement_at(replace(out.solution, u_mm=d), mesh.nodes) for d in duals] or [None, None]
+                guesses = [embed @ d for d in duals] or [None, None]
                 duals = _duals(system, [warpage_load(fine), coplanarity_load(fine)], guesses)
-                for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats)):
+                for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats, embed)):
                     errors.add(split, todo)
         w = warpage_um(fine)
         bar_w = 1e3 * out.warpage.bar()

@@ -16,6 +16,9 @@ stiffness. This multigrid answers both with the mesh's own structure:
   Coarse matrices are Galerkin products, formed element by element and shared between elements
   of the same kind, as the fine assembly is.
 
+A refinement step's mesh contains the mesh of the step before it, so that step's hierarchy is a
+valid set of coarse levels for it (:class:`Nested`): the step assembles only its finest level.
+
 Rigid-body motion is left free on every level but the coarsest (the thermal load is
 self-equilibrated, so conjugate gradients works in the complement of the rigid modes); symmetry
 planes are imposed on every level alike.
@@ -356,23 +359,74 @@ class Level:
     R: sp.csr_matrix      # its transpose
 
 
+#: a hierarchy is reused below a finer nested mesh only while its levels smooth at most this many
+#: times the finer mesh's dofs per V-cycle (a long chain of refinement steps, each a level, would
+#: make a V-cycle cost more than a fresh hierarchy saves)
+NESTED_WORK_MAX = 1.0
+
+
+@dataclass(frozen=True)
+class Nested:
+    """The hierarchy of a coarser mesh nested in the one to solve, and the interpolation
+    (fine nodes x coarse nodes) of its functions at the fine mesh's nodes.
+
+    On nested meshes of one model the coarser mesh's stiffness is exactly the finer one's Galerkin
+    product (its space is a subspace and the integration exact), and so is every level below it:
+    the hierarchy serves the finer mesh as it stands, and a refinement step assembles only its
+    own finest level."""
+
+    hierarchy: "Multigrid"
+    P_nodes: sp.csr_matrix
+
+    def below(self, dofs: int, fixed: np.ndarray) -> tuple[sp.csr_matrix, list[Level], "Multigrid"] | None:
+        """The prolongation onto a mesh of ``dofs`` dofs (``fixed`` held) and the levels under it;
+        None when a hierarchy of its own would be cheaper.
+
+        Levels with more than half the finer mesh's dofs are passed over (their prolongations
+        composed): a refinement that adds dofs near a few corners only would otherwise make a
+        level barely coarser than the one above it, which costs a V-cycle nearly a whole sweep
+        of that mesh and speeds conjugate gradients up by little."""
+        mg = self.hierarchy
+        P = _dof_prolongation(self.P_nodes, fixed, mg.fixed)
+        levels = mg.levels
+        while levels and 2 * levels[0].smoother.n > dofs:
+            P = (P @ levels[0].P).tocsr()
+            levels = levels[1:]
+        if sum(lv.smoother.n for lv in levels) > NESTED_WORK_MAX * dofs:
+            return None
+        if levels is mg.levels:
+            mg.release_exact()
+        return P, list(levels), mg
+
+
 class Multigrid:
     """The V-cycle preconditioner; ``A`` is the finest level's matrix (symmetry planes imposed,
     rigid-body motion free)."""
 
-    def __init__(self, grid: Grid, quarter: bool):
-        """Build the levels from ``grid`` down."""
+    def __init__(self, grid: Grid, quarter: bool, coarser: "Nested | None" = None):
+        """Build the levels from ``grid`` down, or, given the hierarchy of a mesh nested in this one
+        (``coarser``), this mesh's level above that hierarchy."""
+        self.fixed = _plane_fixed(grid.IJK, quarter)
+        below = None if coarser is None else coarser.below(3 * grid.n_nodes, self.fixed)
         # one BLAS thread: its work here is small dense blocks by the thousand, which a threaded
         # BLAS slows down (21x for the column inverses when another process holds a core); the
         # solver's own threads share the batches out instead
         with threadpool_limits(limits=1, user_api="blas"):
-            self._build(grid, quarter)
+            if below is None:
+                self._build(grid, quarter)
+            else:
+                self._build_on(grid, *below)
         self.n_levels = len(self.levels) + 1
+
+    def _smoother(self, g: Grid, fixed: np.ndarray) -> ColumnSmoother:
+        columns = Columns.of(g.IJK)
+        K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order)
+        constrain(K, fixed, row_order=columns.node_order, in_place=True)
+        return ColumnSmoother(K, columns, keep_exact=not self.levels)
 
     def _build(self, grid: Grid, quarter: bool) -> None:
         self.levels: list[Level] = []
-        g = grid
-        fixed = _plane_fixed(g.IJK, quarter)
+        g, fixed = grid, self.fixed
         while True:
             can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
             if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
@@ -383,16 +437,25 @@ class Multigrid:
                 if not self.levels:  # the whole problem is small: one direct level
                     self._only = constrain(K, fixed)
                 break
-            columns = Columns.of(g.IJK)
-            K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order)
-            constrain(K, fixed, row_order=columns.node_order, in_place=True)
-            smoother = ColumnSmoother(K, columns, keep_exact=not self.levels)
-            del K
+            smoother = self._smoother(g, fixed)
             coarse, Pn = coarsen(g)
             fixed_c = _plane_fixed(coarse.IJK, quarter)
             P = _dof_prolongation(Pn, fixed, fixed_c)
             self.levels.append(Level(smoother, P, P.T.tocsr()))
             g, fixed = coarse, fixed_c
+
+    def _build_on(self, grid: Grid, P: sp.csr_matrix, levels: list[Level], coarsest: "Multigrid") -> None:
+        """This mesh's level above ``levels`` (then ``coarsest``'s direct solve), reached by P."""
+        self.levels = []
+        smoother = self._smoother(grid, self.fixed)
+        self.levels = [Level(smoother, P, P.T.tocsr()), *levels]
+        self._coarse_fixed, self._coarse = coarsest._coarse_fixed, coarsest._coarse
+
+    def release_exact(self) -> None:
+        """Free the finest level's double-precision matrix, once this hierarchy serves only as the
+        coarse part of a finer mesh's."""
+        if self.levels:
+            self.levels[0].smoother.exact = None
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The finest level's matrix times x, in double precision."""

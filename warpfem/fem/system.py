@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..geometry import Layout
 from ..meshing import Mesh
 from .assemble import ElementClasses, constrain, element_classes, element_matrices, stiffness_bsr, upper_csr
 from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_motion
 from .linear import DirectSolver, direct_name
-from .multigrid import Multigrid, NotConverged, fine_grid, plane_fixed, preconditioned_cg, solve_cg
+from .multigrid import Multigrid, Nested, NotConverged, fine_grid, plane_fixed, preconditioned_cg, solve_cg
 
 #: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
 #: 100 k, 4x at 330 k on a 40 mm FCBGA), and a direct factorisation's memory grows faster than the
@@ -43,7 +44,11 @@ class StiffnessSystem:
     a factorisation's memory at once.
     """
 
-    def __init__(self, layout: Layout, mesh: Mesh, classes: ElementClasses | None = None):
+    def __init__(self, layout: Layout, mesh: Mesh, classes: ElementClasses | None = None,
+                 coarser: "tuple[StiffnessSystem, sp.csr_matrix] | None" = None):
+        """``coarser``: the system of a coarser mesh of the same model nested in ``mesh``, and the
+        interpolation (nodes of ``mesh`` x its nodes) of its functions; an iterative solve then
+        builds only its finest multigrid level and takes that system's hierarchy below it."""
         t0 = time.perf_counter()
         self.layout, self.mesh = layout, mesh
         self.classes = classes or element_classes(layout, mesh)
@@ -54,7 +59,10 @@ class StiffnessSystem:
             self._factorise(matrices)
         else:
             self.fixed = plane_fixed(mesh, layout.quarter)
-            self._mg = Multigrid(fine_grid(mesh, self.classes.of_element, matrices), layout.quarter)
+            below = None
+            if coarser is not None and getattr(coarser[0], "_mg", None) is not None:
+                below = Nested(coarser[0]._mg, coarser[1])
+            self._mg = Multigrid(fine_grid(mesh, self.classes.of_element, matrices), layout.quarter, below)
             self.info = {"method": "iterative", "library": "conjugate gradients + column-smoothed multigrid",
                          "levels": self._mg.n_levels, "iterations": 0, "rtol": layout.model.solver.rtol}
         self.setup_s = time.perf_counter() - t0

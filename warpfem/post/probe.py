@@ -10,21 +10,23 @@ u_y odd in y.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from ..fem import Solution
 from ..fem.element import shape_values
+from ..meshing import Mesh
 
 #: a point this close to a grid line may take the brick on either side of it (mm)
 _ON_LINE_MM = 1e-9
 
 
-def _brick_lookup(sol: Solution) -> np.ndarray:
+def _brick_lookup(mesh: Mesh) -> np.ndarray:
     """Element index of every lattice interval (nx, ny, nz); -1 where no material is."""
-    shape = tuple(len(a) - 1 for a in sol.mesh.axes)
+    shape = tuple(len(a) - 1 for a in mesh.axes)
     lookup = np.full(shape, -1, dtype=np.int64)
-    ijk = sol.mesh.element_ijk
-    lookup[ijk[:, 0], ijk[:, 1], ijk[:, 2]] = np.arange(sol.mesh.n_elements)
+    ijk = mesh.element_ijk
+    lookup[ijk[:, 0], ijk[:, 1], ijk[:, 2]] = np.arange(mesh.n_elements)
     return lookup
 
 
@@ -36,11 +38,11 @@ def _candidates(axis_mm: np.ndarray, x_mm: np.ndarray) -> tuple[np.ndarray, np.n
     return lo, hi
 
 
-def _nearest_bricks(sol: Solution, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _nearest_bricks(mesh: Mesh, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For points (M, 3) outside the material: the nearest brick among the 27 of nearest centre,
     the reference coordinates of its point nearest to each, and the distance to it (mm)."""
-    lo = sol.mesh.nodes[sol.mesh.elements[:, 0]]
-    hi = sol.mesh.nodes[sol.mesh.elements[:, 6]]
+    lo = mesh.nodes[mesh.elements[:, 0]]
+    hi = mesh.nodes[mesh.elements[:, 6]]
     _, cand = cKDTree(0.5 * (lo + hi)).query(p, k=min(27, len(lo)))
     cand = cand.reshape(len(p), -1)
     gap = np.maximum(np.maximum(lo[cand] - p[:, None], p[:, None] - hi[cand]), 0.0)
@@ -51,13 +53,13 @@ def _nearest_bricks(sol: Solution, p: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return e, np.clip((p - lo[e]) / (hi[e] - lo[e]), 0.0, 1.0), dist[rows, best]
 
 
-def locate(sol: Solution, points_mm: np.ndarray, reach_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def locate(mesh: Mesh, points_mm: np.ndarray, reach_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Element (M,) holding each point of the solved domain (M, 3) and its reference
     coordinates (M, 3) in the unit cube. A point up to ``reach_mm`` outside all material takes
     the nearest point of the nearest brick; one farther out raises ValueError."""
     p = np.atleast_2d(np.asarray(points_mm, dtype=float))
-    axes = sol.mesh.axes
-    lookup = _brick_lookup(sol)
+    axes = mesh.axes
+    lookup = _brick_lookup(mesh)
     outside = np.zeros(len(p), dtype=bool)
     for a, ax in enumerate(axes):
         outside |= (p[:, a] < ax[0] - _ON_LINE_MM) | (p[:, a] > ax[-1] + _ON_LINE_MM)
@@ -77,7 +79,7 @@ def locate(sol: Solution, points_mm: np.ndarray, reach_mm: float = 0.0) -> tuple
                           for a, ax in enumerate(axes)])
     bad = np.flatnonzero(element < 0)
     if len(bad):
-        e, x, dist = _nearest_bricks(sol, p[bad])
+        e, x, dist = _nearest_bricks(mesh, p[bad])
         far = dist > reach_mm
         if far.any():
             raise ValueError(f"{int(far.sum())} point(s) lie outside the global model's material, "
@@ -99,7 +101,20 @@ def displacement_at(sol: Solution, points_mm: np.ndarray, reach_mm: float = 0.0)
     if sol.layout.quarter:
         sign[:, :2] = np.where(p[:, :2] < 0.0, -1.0, 1.0)
         p[:, :2] = np.abs(p[:, :2])
-    element, xi = locate(sol, p, reach_mm)
+    element, xi = locate(sol.mesh, p, reach_mm)
     N = shape_values(xi)                                    # (M, 20)
     u = np.einsum("ma,mac->mc", N, sol.u_mm[sol.mesh.elements[element]])
     return u * sign
+
+
+def interpolation(mesh: Mesh, points_mm: np.ndarray) -> sp.csr_matrix:
+    """The matrix (M points x N nodes) that maps nodal values on ``mesh`` to their hex20
+    interpolation at points (M, 3) in mm inside its material: between nested meshes, the exact
+    embedding of the coarse mesh's functions in the fine one's."""
+    element, xi = locate(mesh, points_mm)
+    N = shape_values(xi)
+    N[np.abs(N) < 1e-12] = 0.0
+    rows = np.repeat(np.arange(len(element)), 20)
+    P = sp.csr_matrix((N.ravel(), (rows, mesh.elements[element].ravel())), shape=(len(element), mesh.n_nodes))
+    P.eliminate_zeros()
+    return P
