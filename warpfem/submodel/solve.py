@@ -15,12 +15,12 @@ from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
-from skfem import Basis, BilinearForm, ElementTetP2, ElementVector, LinearForm, asm
-from skfem.helpers import grad, sym_grad
+from skfem import Basis, ElementTetP2, ElementVector, LinearForm, asm
+from skfem.helpers import grad
 
 from ..fem.linear import solve_direct
 from ..geometry import Layout
-from ..model.elasticity import PAIRS, hooke_mpa, thermal_stress_mpa
+from ..model.elasticity import PAIRS, hooke_mpa, normal_block, thermal_stress_mpa
 from .mesh import RegionMesh
 from .site import Box, part_at
 
@@ -54,14 +54,49 @@ class RegionSolution:
         return int(self.basis.N)
 
 
-@BilinearForm
-def _stiffness(u, v, w):
-    eu, ev = sym_grad(u), sym_grad(v)
-    c = [w[f"c{k}"] for k in range(9)]
-    out = sum(c[p] * eu[p, p] * ev[p, p] for p in range(3))
-    for k, (p, q) in enumerate(PAIRS):
-        out += c[3 + k] * (eu[p, p] * ev[q, q] + eu[q, q] * ev[p, p]) + 4.0 * c[6 + k] * eu[p, q] * ev[p, q]
-    return out
+#: elements whose matrices are formed at once (bounds the temporaries to ~150 MB)
+_ELEMENTS_PER_PASS = 4096
+
+
+def voigt_strains(basis: Basis) -> np.ndarray:
+    """The strain of every local basis function at every quadrature point, (n, 6, E, Q): normal
+    strains ε_xx, ε_yy, ε_zz, then the engineering shears γ_pq = 2 ε_pq of ``PAIRS``."""
+    g = np.stack([phi[0].grad for phi in basis.basis])          # (n, 3, 3, E, Q): ∂φ_p/∂x_q
+    shear = [g[:, p, q] + g[:, q, p] for p, q in PAIRS]
+    return np.stack([g[:, 0, 0], g[:, 1, 1], g[:, 2, 2], *shear], axis=1)
+
+
+def voigt_matrix(constants_mpa: np.ndarray) -> np.ndarray:
+    """The 6 x 6 stiffness (..., 6, 6) in MPa of the nine orthotropic constants, acting on
+    strains in the order of :func:`voigt_strains`."""
+    c = np.asarray(constants_mpa, dtype=float)
+    D = np.zeros((*c.shape[:-1], 6, 6))
+    D[..., :3, :3] = normal_block(c)
+    for k in range(3):
+        D[..., 3 + k, 3 + k] = c[..., 6 + k]
+    return D
+
+
+def stiffness_matrix(basis: Basis, constants_mpa: np.ndarray) -> sp.csr_matrix:
+    """The region's stiffness (N/mm), ∫ Bᵀ D B dV element by element with each element's
+    constants ``constants_mpa`` (E, 9) in MPa, summed into the global matrix.
+
+    The same bilinear form a scikit-fem ``BilinearForm`` would assemble (a test holds them equal),
+    formed as batched matrix products over the elements rather than once per pair of the 30
+    basis functions: 6x faster on a bump's region of 20 k elements."""
+    B = voigt_strains(basis)
+    D = voigt_matrix(constants_mpa)
+    n, E = B.shape[0], B.shape[2]
+    Ke = np.empty((E, n, n))
+    for e0 in range(0, E, _ELEMENTS_PER_PASS):
+        e = slice(e0, e0 + _ELEMENTS_PER_PASS)
+        Be = B[:, :, e].transpose(2, 3, 0, 1)                   # (e, Q, n, 6)
+        DB = np.matmul(Be, D[e, None])                          # (e, Q, n, 6): D is symmetric
+        Ke[e] = np.einsum("eqia,eqja,eq->eij", Be, DB, basis.dx[e], optimize=True)
+    dofs = basis.element_dofs.T                                 # (E, n)
+    rows = np.broadcast_to(dofs[:, :, None], Ke.shape).ravel()
+    cols = np.broadcast_to(dofs[:, None, :], Ke.shape).ravel()
+    return sp.csr_matrix((Ke.ravel(), (rows, cols)), shape=(basis.N, basis.N))
 
 
 @LinearForm
@@ -115,7 +150,7 @@ def solve_region(layout: Layout, region: RegionMesh, box: Box,
     basis = Basis(region.mesh, ElementVector(ElementTetP2()), intorder=INTORDER)
     constants, adt = element_constants(layout, region)
     nq = basis.dx.shape[1]
-    K = asm(_stiffness, basis, **{f"c{k}": np.repeat(constants[:, k, None], nq, axis=1) for k in range(9)})
+    K = stiffness_matrix(basis, constants)
     s_th = thermal_stress_mpa(constants, adt)
     f = asm(_thermal, basis, **{f"s{p}": np.repeat(s_th[:, p, None], nq, axis=1) for p in range(3)})
     D = basis.get_dofs(cut_facets(layout, region, box)).all()
