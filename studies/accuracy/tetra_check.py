@@ -37,7 +37,7 @@ from warpfem.meshing.session import gmsh_model
 from warpfem.model.elasticity import thermal_stress_mpa
 from warpfem.output import atomic_paths
 from warpfem.submodel.mesh import volume_elements
-from warpfem.submodel.solve import _stiffness, _thermal
+from warpfem.submodel.solve import _thermal, stiffness_matrix
 
 HERE = Path(__file__).resolve().parent
 #: elements per assembly chunk: scikit-fem holds 900 entries per P2 element while assembling
@@ -137,7 +137,7 @@ def solve(layout, mesh: MeshTet1, part: np.ndarray) -> dict:
         nq = b.dx.shape[1]
         c = C[part[els]]
         s = thermal_stress_mpa(c, A[part[els]])
-        Kc = asm(_stiffness, b, **{f"c{k}": np.repeat(c[:, k, None], nq, axis=1) for k in range(9)}).tocsr()
+        Kc = stiffness_matrix(b, c)
         K = Kc if K is None else K + Kc
         f += asm(_thermal, b, **{f"s{q}": np.repeat(s[:, q, None], nq, axis=1) for q in range(3)})
     carrier = layout.model.carrier.box
