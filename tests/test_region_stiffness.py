@@ -8,7 +8,8 @@ from skfem import Basis, BilinearForm, ElementTetP2, ElementVector, MeshTet, asm
 from skfem.helpers import sym_grad
 
 from warpfem.model.elasticity import PAIRS, orthotropic_constants
-from warpfem.submodel.solve import INTORDER, stiffness_matrix
+from warpfem.submodel.elements import stiffness_matrix
+from warpfem.submodel.solve import INTORDER
 
 
 @BilinearForm

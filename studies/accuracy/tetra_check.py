@@ -37,7 +37,8 @@ from warpfem.meshing.session import gmsh_model
 from warpfem.model.elasticity import thermal_stress_mpa
 from warpfem.output import atomic_paths
 from warpfem.submodel.mesh import volume_elements
-from warpfem.submodel.solve import _thermal, stiffness_matrix
+from warpfem.submodel.elements import stiffness_matrix
+from warpfem.submodel.solve import _thermal
 
 HERE = Path(__file__).resolve().parent
 #: elements per assembly chunk: scikit-fem holds 900 entries per P2 element while assembling

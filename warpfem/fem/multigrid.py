@@ -418,11 +418,13 @@ class Multigrid:
                 self._build_on(grid, *below)
         self.n_levels = len(self.levels) + 1
 
-    def _smoother(self, g: Grid, fixed: np.ndarray) -> ColumnSmoother:
+    @staticmethod
+    def _smoother(g: Grid, fixed: np.ndarray, finest: bool) -> ColumnSmoother:
+        """A level's smoother, holding its matrix (and, on the finest level, its exact copy)."""
         columns = Columns.of(g.IJK)
         K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order)
         constrain(K, fixed, row_order=columns.node_order, in_place=True)
-        return ColumnSmoother(K, columns, keep_exact=not self.levels)
+        return ColumnSmoother(K, columns, keep_exact=finest)
 
     def _build(self, grid: Grid, quarter: bool) -> None:
         self.levels: list[Level] = []
@@ -437,7 +439,7 @@ class Multigrid:
                 if not self.levels:  # the whole problem is small: one direct level
                     self._only = constrain(K, fixed)
                 break
-            smoother = self._smoother(g, fixed)
+            smoother = self._smoother(g, fixed, finest=not self.levels)
             coarse, Pn = coarsen(g)
             fixed_c = _plane_fixed(coarse.IJK, quarter)
             P = _dof_prolongation(Pn, fixed, fixed_c)
@@ -446,9 +448,7 @@ class Multigrid:
 
     def _build_on(self, grid: Grid, P: sp.csr_matrix, levels: list[Level], coarsest: "Multigrid") -> None:
         """This mesh's level above ``levels`` (then ``coarsest``'s direct solve), reached by P."""
-        self.levels = []
-        smoother = self._smoother(grid, self.fixed)
-        self.levels = [Level(smoother, P, P.T.tocsr()), *levels]
+        self.levels = [Level(self._smoother(grid, self.fixed, finest=True), P, P.T.tocsr()), *levels]
         self._coarse_fixed, self._coarse = coarsest._coarse_fixed, coarsest._coarse
 
     def release_exact(self) -> None:

@@ -60,7 +60,7 @@ class StiffnessSystem:
         else:
             self.fixed = plane_fixed(mesh, layout.quarter)
             below = None
-            if coarser is not None and getattr(coarser[0], "_mg", None) is not None:
+            if coarser is not None and coarser[0]._mg is not None:
                 below = Nested(coarser[0]._mg, coarser[1])
             self._mg = Multigrid(fine_grid(mesh, self.classes.of_element, matrices), layout.quarter, below)
             self.info = {"method": "iterative", "library": "conjugate gradients + column-smoothed multigrid",
@@ -69,7 +69,7 @@ class StiffnessSystem:
         self.solve_s = 0.0
 
     def _factorise(self, matrices) -> None:
-        self.method = "direct"
+        self.method, self._mg = "direct", None
         self.fixed = fixed_dofs(self.layout, self.mesh, self.face)
         K = stiffness_bsr(self.mesh.elements, self.mesh.node_ijk, self.classes.of_element, matrices)
         self._direct = DirectSolver(upper_csr(constrain(K, self.fixed, in_place=True)))

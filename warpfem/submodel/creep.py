@@ -25,8 +25,8 @@ from skfem import Basis
 
 from ..fem.anand import PointState, PointStep, integrate
 from ..fem.linear import DirectSolver
-from ..model.elasticity import normal_block
 from ..model.solder import Anand
+from .elements import Elements, elastic_matrix, tensor, voigt
 
 #: a step has converged when the free dofs' residual is below this fraction of the largest nodal
 #: force the step's stresses carry, or the Newton update below this fraction of the displacement
@@ -41,10 +41,6 @@ REFACTOR_RATIO = 0.5
 LINE_SEARCH = (1.0, 0.5, 0.25, 0.125)
 #: times a step may be halved when Newton fails
 MAX_CUTS = 6
-
-#: the six independent components of a symmetric tensor, in the order of Voigt's notation
-_PAIRS6 = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
-
 
 class NotConverged(RuntimeError):
     """Newton's method did not converge within a step."""
@@ -110,68 +106,6 @@ class StepResult:
     work_mpa: np.ndarray
     iterations: int
     residuals: list[float] = field(default_factory=list)
-
-
-def voigt(t: np.ndarray) -> np.ndarray:
-    """Symmetric tensors (..., 3, 3) as (..., 6): xx, yy, zz, xy, xz, yz."""
-    return np.stack([t[..., p, q] for p, q in _PAIRS6], axis=-1)
-
-
-def tensor(v: np.ndarray) -> np.ndarray:
-    """(..., 6) in the order of :func:`voigt` back to symmetric tensors (..., 3, 3)."""
-    out = np.empty(v.shape[:-1] + (3, 3))
-    for k, (p, q) in enumerate(_PAIRS6):
-        out[..., p, q] = out[..., q, p] = v[..., k]
-    return out
-
-
-def elastic_matrix(constants_mpa: np.ndarray) -> np.ndarray:
-    """The 6 x 6 (..., 6, 6) stiffness of the nine constants, acting on strains with engineering
-    shears (γ = 2ε) and giving stresses in the order of :func:`voigt`."""
-    c = np.asarray(constants_mpa, dtype=float)
-    D = np.zeros(c.shape[:-1] + (6, 6))
-    D[..., :3, :3] = normal_block(c)
-    for k in range(3):
-        D[..., 3 + k, 3 + k] = c[..., 6 + k]
-    return D
-
-
-class Elements:
-    """A set of elements of a vector P2 basis with what their assembly needs: strain-displacement
-    matrices B (E, Q, 6, 30) (engineering shears), quadrature weights (E, Q) in mm³ and, once,
-    where each element matrix entry lands in the global CSR matrix."""
-
-    def __init__(self, basis: Basis, elements: np.ndarray):
-        self.elements = elements
-        self.n = basis.N
-        sub = basis.with_elements(elements)
-        grads = np.stack([phi[0].grad for phi in sub.basis])            # (30, 3, 3, E, Q): ∂φ_c/∂x_j
-        g = np.moveaxis(grads, 0, -1)                                   # (3, 3, E, Q, 30)
-        self.B = np.stack([g[p, q] if p == q else g[p, q] + g[q, p] for p, q in _PAIRS6], axis=2)
-        self.dx = sub.dx
-        self.dofs = sub.element_dofs.T                                  # (E, 30)
-        rows = np.repeat(self.dofs, self.dofs.shape[1], axis=1).ravel()
-        cols = np.tile(self.dofs, (1, self.dofs.shape[1])).ravel()
-        key, self._slot = np.unique(rows * np.int64(self.n) + cols, return_inverse=True)
-        self._indices = (key % self.n).astype(np.int32)
-        self._indptr = np.searchsorted(key // self.n, np.arange(self.n + 1)).astype(np.int64)
-
-    def strain(self, u: np.ndarray) -> np.ndarray:
-        """Strains (E, Q, 6) of the displacement u (engineering shears)."""
-        return np.einsum("eqai,ei->eqa", self.B, u[self.dofs])
-
-    def force(self, stress_voigt: np.ndarray) -> np.ndarray:
-        """∫ σ : ε(v) dV (N,) for stresses (E, Q, 6)."""
-        fe = np.einsum("eqai,eqa,eq->ei", self.B, stress_voigt, self.dx)
-        return np.bincount(self.dofs.ravel(), weights=fe.ravel(), minlength=self.n)
-
-    def stiffness(self, D: np.ndarray) -> sp.csr_matrix:
-        """∫ ε(u) : D ε(v) dV as a CSR matrix (N, N), D (E, Q, 6, 6) or (E, 1, 6, 6)."""
-        E, Q = self.dx.shape
-        DB = np.matmul(np.broadcast_to(D, (E, Q, 6, 6)), self.B) * self.dx[..., None, None]   # (E, Q, 6, 30)
-        Ke = np.matmul(self.B.reshape(E, Q * 6, -1).transpose(0, 2, 1), DB.reshape(E, Q * 6, -1))
-        data = np.bincount(self._slot, weights=Ke.ravel(), minlength=len(self._indices))
-        return sp.csr_matrix((data, self._indices, self._indptr), shape=(self.n, self.n))
 
 
 def solder_tangent(step: PointStep, shear_mpa: float, bulk_mpa: float) -> np.ndarray:
