@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import warpfem
+from warpfem.accuracy import refine
 from warpfem.accuracy.estimate import RHO_DEFAULT, SPREAD, UNSETTLED_TAIL, CornerErrors, decompose
 from warpfem.fem import StiffnessSystem, solve_displacement, solve_thermal
 from warpfem.geometry import build_layout
@@ -124,3 +125,24 @@ def test_the_split_sees_the_error_at_an_arrayed_parts_copies():
     # blind to the copies would miss it
     assert abs(change) > 0.003 * abs(warpage_um(fine))
     assert abs(split[balls] - change) < 0.1 * abs(change)
+
+
+def test_the_refinement_records_what_each_step_did_at_each_corner(setting):
+    layout, f, _, _ = setting
+    grading = Grading(0.8, 2.4, edge_ratio=4.0)
+    ref = refine(layout, grading, target=1e-4, max_dofs=150_000)
+    assert len(ref.steps) >= 3
+    first = [c for c in ref.corner_steps if c.step == 1]
+    assert sorted(c.group for c in first) == list(range(len(f.groups)))   # step 1 refines every group
+    for c in first:
+        sizes = [grading.corner_sizes_mm(f.corners[i]) for i in f.groups[c.group]]
+        assert (c.plane_mm, c.through_mm) == (min(s[0] for s in sizes), min(s[1] for s in sizes))
+        assert c.per_scale == pytest.approx(max(c.plane_mm, c.through_mm) / min(f.corners[i].scale_mm for i in f.groups[c.group]))
+    # the groups' changes add up to the step's change (duals solved to 1e-2)
+    change = ref.steps[1].warpage_um - ref.steps[0].warpage_um
+    assert sum(c.change_um for c in first) == pytest.approx(change, rel=2e-2)
+    # a group refined again started from elements at most half as large as the first time
+    for c in ref.corner_steps:
+        if c.step > 1:
+            before = next(b for b in first if b.group == c.group)
+            assert c.plane_mm <= 0.5 * before.plane_mm + 1e-12 and c.through_mm <= 0.5 * before.through_mm + 1e-12

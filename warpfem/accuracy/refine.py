@@ -60,6 +60,20 @@ class Step:
     peak_estimate_mb: float | None = None
 
 
+@dataclass(frozen=True)
+class CornerStep:
+    """One refinement of one corner group: the step, the group, the smallest element sizes (mm;
+    in the plane, through the thickness) at its corners before it, their ratio to the group's
+    scale (its thinnest part), and the change of the warpage it made (µm)."""
+
+    step: int
+    group: int
+    plane_mm: float
+    through_mm: float
+    per_scale: float
+    change_um: float
+
+
 @dataclass
 class Refinement:
     """The refined solution, the steps that led to it, and why the refinement stopped."""
@@ -74,6 +88,7 @@ class Refinement:
     warpage: CornerErrors = field(default_factory=CornerErrors)
     coplanarity: CornerErrors = field(default_factory=CornerErrors)
     timings_s: dict[str, float] = field(default_factory=dict)   # mesh, assemble, solve, estimate
+    corner_steps: list[CornerStep] = field(default_factory=list)
 
     @property
     def estimated(self) -> bool:
@@ -108,6 +123,17 @@ def _marked(errors: CornerErrors) -> list:
         acc += abs(v)
         if acc >= MARKED_SHARE * total:
             break
+    return out
+
+
+def _corner_steps(step: int, feats: Features, before: Grading, groups, errors: CornerErrors) -> list[CornerStep]:
+    """What this step did to each refined group: its corners' sizes before, and its change."""
+    out = []
+    for g in groups:
+        corners = [feats.corners[i] for i in feats.groups[g]]
+        plane, through = (min(s) for s in zip(*(before.corner_sizes_mm(c) for c in corners)))
+        scale = min(c.scale_mm for c in corners)
+        out.append(CornerStep(step, g, plane, through, max(plane, through) / scale, 1e3 * errors.changes[g][-1]))
     return out
 
 
@@ -176,6 +202,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
                 duals = _duals(system, [warpage_load(fine), coplanarity_load(fine)], guesses)
                 for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats, embed)):
                     errors.add(split, todo)
+        out.corner_steps += _corner_steps(len(out.steps), feats, out.grading, todo, out.warpage)
         w = warpage_um(fine)
         bar_w = 1e3 * out.warpage.bar()
         out.previous, out.solution, out.grading = out.solution, fine, finer
