@@ -6,7 +6,7 @@
 
 Stages, in the order data flows: :mod:`.model` → :mod:`.geometry` → :mod:`.meshing` → :mod:`.fem`
 → :mod:`.post` → :mod:`.output` → :mod:`.guard` → :mod:`.pipeline` → :mod:`.pictures`, :mod:`.sweep` (a temperature
-profile on one mesh), :mod:`.studies` and :mod:`.cli`.
+profile on one mesh), :mod:`.studies`, :mod:`.design` (sensitivities) and :mod:`.cli`.
 """
 
 __version__ = "0.1.0"
@@ -18,7 +18,8 @@ from .model import Model, load_model  # noqa: E402
 #: draws a picture, need not load the solver, the study runner and the pictures
 _LAZY = {"Result": "pipeline", "expand": "pipeline", "mesh": "pipeline", "solve": "pipeline",
          "plot": "pictures", "plot_parts": "pictures", "write_report": "pictures",
-         "StudyTable": "studies", "study": "studies", "Sweep": "sweep", "sweep_temperature": "sweep"}
+         "StudyTable": "studies", "study": "studies", "Sweep": "sweep", "sweep_temperature": "sweep",
+         "sensitivities": "design"}
 
 
 def __getattr__(name: str):
@@ -30,4 +31,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["Model", "ModelError", "Result", "StudyTable", "expand", "load_model", "mesh", "plot", "plot_parts",
-           "solve", "study", "sweep_temperature", "Sweep", "write_report", "__version__"]
+           "sensitivities", "solve", "study", "sweep_temperature", "Sweep", "write_report", "__version__"]

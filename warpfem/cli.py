@@ -402,6 +402,57 @@ def claims_table(report) -> Table:
     return table
 
 
+_SHORT = {"warpage_um": "warpage", "coplanarity_um": "coplanarity", "die_max_von_mises_mpa": "die von Mises",
+          "die_max_principal_mpa": "die principal", "bump_critical_avg_von_mises_mpa": "critical bump"}
+
+
+def sensitivity_table(rows, top: int = 6) -> Table:
+    """Per output, its ``top`` largest normalised sensitivities."""
+    from .design.table import unit_of
+
+    t = Table(title="sensitivities (% per %: the output's % change per % change of the input)")
+    for col in ("output", "input", "% per %", "derivative", "by"):
+        t.add_column(col, justify="right" if col in ("% per %", "derivative") else "left")
+    shown: dict[str, int] = {}
+    for r in rows:
+        shown[r.output] = shown.get(r.output, 0) + 1
+        if shown[r.output] <= top:
+            t.add_row(_SHORT.get(r.output, r.output), r.parameter.removeprefix("family "),
+                      "" if r.normalised is None else f"{r.normalised:+.3f}",
+                      f"{r.derivative:.4g} {unit_of(r.output)}/{unit_of(r.parameter)}",
+                      r.method.split(" ")[0] + (" (uncertain)" if r.uncertain else ""))
+    return t
+
+
+@app.command()
+def sensitivity(model: Path = ModelArg,
+                output: Path = typer.Option(..., "-o", "--output", help="output directory"),
+                dimensions: bool = typer.Option(True, "--dimensions/--no-dimensions",
+                                                help="also differentiate a family model's lengths (two solves each)"),
+                key: Optional[list[str]] = typer.Option(None, "--key", help="only this family length (repeatable)"),
+                step: float = typer.Option(0.01, "--step", min=1e-5, max=0.2,
+                                           help="relative step of the dimension differences"),
+                fast: bool = typer.Option(False, "--fast", help="differentiate one solve on the first graded mesh"),
+                quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+    """Which input moves warpage, coplanarity and die stress most: adjoint derivatives with respect
+    to every material's E, ν and CTE, central differences in a family's lengths; writes
+    OUTDIR/sensitivity.csv, sensitivity.json and tornado.png."""
+    from .design import sensitivities
+
+    with _interruptible(_NOTHING_WRITTEN), err.status("solving", spinner="dots") as status:
+        def progress(what: str) -> None:
+            if not quiet:
+                status.update(what)
+        report = _guarded(sensitivities, model, output, dimensions=dimensions, keys=key or None, step=step, fast=fast,
+                          progress=progress)
+    if not quiet:
+        out.print(sensitivity_table(report.rows))
+        for k, why in report.skipped.items():
+            out.print(f"skipped {k}: {why}", highlight=False)
+        out.print(f"wrote {', '.join(str(output / f) for f in ('sensitivity.csv', 'sensitivity.json', 'tornado.png'))}",
+                  highlight=False)
+
+
 @app.command()
 def check(model: Path = ModelArg) -> None:
     """Judge a family model's design against its seed's claims (no solve)."""

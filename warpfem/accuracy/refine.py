@@ -137,22 +137,6 @@ def _corner_steps(step: int, feats: Features, before: Grading, groups, errors: C
     return out
 
 
-def _duals(system: StiffnessSystem, loads: list[np.ndarray], guesses: list) -> list[np.ndarray]:
-    """The dual solution (N, 3) of each load; a load that is a multiple of an earlier one (the
-    coplanarity of a package whose peak and valley are its corner and centre reads the warpage)
-    reuses that one's solution."""
-    out: list[np.ndarray] = []
-    for load, guess in zip(loads, guesses):
-        for earlier, dual in zip(loads, out):
-            scale = load @ earlier / (earlier @ earlier)
-            if np.allclose(load, scale * earlier, rtol=0.0, atol=1e-12 * np.abs(load).max()):
-                out.append(scale * dual)
-                break
-        else:
-            out.append(system.solve(load, guess, rtol=DUAL_RTOL))
-    return out
-
-
 def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
            progress: Callable[[Step, str], None] | None = None) -> Refinement:
     """Solve ``layout`` on graded meshes from ``grading`` until the warpage's estimated relative
@@ -199,7 +183,7 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
             clock.add(assemble=system.setup_s, solve=system.solve_s)
             with clock("estimate"):
                 guesses = [embed @ d for d in duals] or [None, None]
-                duals = _duals(system, [warpage_load(fine), coplanarity_load(fine)], guesses)
+                duals = system.solve_many([warpage_load(fine), coplanarity_load(fine)], guesses, rtol=DUAL_RTOL)
                 for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats, embed)):
                     errors.add(split, todo)
         out.corner_steps += _corner_steps(len(out.steps), feats, out.grading, todo, out.warpage)

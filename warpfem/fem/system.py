@@ -108,6 +108,21 @@ class StiffnessSystem:
                 u = self._direct.solve(np.where(self.fixed, 0.0, f_n))
         return self._free_body(u, t0)
 
+    def solve_many(self, loads: list[np.ndarray], guesses: list | None = None, rtol: float | None = None) -> list[np.ndarray]:
+        """The displacement (N, 3) under each load, as :meth:`solve`; a load that is a multiple of an
+        earlier one (the coplanarity of a package whose peak and valley are its corner and centre
+        reads the warpage) reuses that one's solution."""
+        out: list[np.ndarray] = []
+        for load, guess in zip(loads, guesses or [None] * len(loads)):
+            for earlier, u in zip(loads, out):
+                scale = load @ earlier / (earlier @ earlier)
+                if np.allclose(load, scale * earlier, rtol=0.0, atol=1e-12 * np.abs(load).max()):
+                    out.append(scale * u)
+                    break
+            else:
+                out.append(self.solve(load, guess, rtol))
+        return out
+
     def solve_near(self, classes: ElementClasses, f_n: np.ndarray, guess_mm: np.ndarray | None = None,
                    rtol: float | None = None) -> tuple[np.ndarray, int]:
         """As :meth:`solve` for the stiffness of other moduli ``classes`` (same mesh), by conjugate
