@@ -55,3 +55,16 @@ def assert_refused(res, words: list[str]) -> None:
     assert message.startswith("error: ") and "\n" not in message, message
     for w in words:
         assert w in message, f"{w!r} not in {message!r}"
+
+
+#: the molded flip-chip heat-sink family at a 4 mm bulk size (9.5 k dofs): the design tests' package
+SMALL_FAMILY_TOML = """
+[model]
+name = "mfc"
+family = "molded_flip_chip_heat_sink"
+[load]
+stress_free_c = 150.0
+temperature_c = 25.0
+[mesh]
+size_mm = 4.0
+"""

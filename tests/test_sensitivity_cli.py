@@ -9,19 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import assert_refused
+from conftest import SMALL_FAMILY_TOML, assert_refused
 from warpfem.cli import app
 
-MODEL = """
-[model]
-name = "mfc"
-family = "molded_flip_chip_heat_sink"
-[load]
-stress_free_c = 150.0
-temperature_c = 25.0
-[mesh]
-size_mm = 4.0
-"""
+MODEL = SMALL_FAMILY_TOML
 
 
 def test_the_command_writes_the_table_the_record_and_the_chart(tmp_path: Path):

@@ -453,6 +453,40 @@ def sensitivity(model: Path = ModelArg,
                   highlight=False)
 
 
+def tolerance_table(spreads) -> Table:
+    """Per output: nominal, first-order and sampled σ, yield, and the input with the largest share."""
+    t = Table(title="spread from the tolerances (first order, and sampled)")
+    for col in ("output", "nominal", "σ first order", "σ sampled", "yield", "largest share"):
+        t.add_column(col, justify="left" if col in ("output", "largest share") else "right")
+    for name, s in spreads.items():
+        top = max(s.shares.items(), key=lambda kv: kv[1]) if s.shares else ("", 0.0)
+        y = "" if s.limit is None else (f"{100 * s.yield_first_order:.2f} %" + (
+            "" if s.yield_sampled is None else f" ({100 * s.yield_sampled:.2f} %)"))
+        t.add_row(_SHORT.get(name, name), f"{s.nominal:.4g}", f"{s.sigma:.3g}",
+                  "" if s.sampled_sigma is None else f"{s.sampled_sigma:.3g}", y, f"{top[0]} ({100 * top[1]:.0f} %)")
+    return t
+
+
+@app.command()
+def tolerance(tolerance_file: Path = typer.Argument(..., help="tolerance file (TOML): model, [[tolerance]], [limit]"),
+              output: Path = typer.Option(..., "-o", "--output", help="output directory"),
+              quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+    """How tolerances on E, ν, CTE and a family's lengths spread warpage, coplanarity and die
+    stress: first order from the sensitivities, checked by solving sampled packages, with the
+    yield against [limit]; writes OUTDIR/tolerance.json, tolerance_samples.csv and tolerance.png."""
+    from .design.run import tolerance_analysis
+
+    with _interruptible(_NOTHING_WRITTEN), err.status("solving", spinner="dots") as status:
+        def progress(what: str) -> None:
+            if not quiet:
+                status.update(what)
+        report = _guarded(tolerance_analysis, tolerance_file, output, progress=progress)
+    if not quiet:
+        out.print(tolerance_table(report.spreads))
+        out.print(f"wrote {', '.join(str(output / f) for f in ('tolerance.json', 'tolerance_samples.csv', 'tolerance.png'))}",
+                  highlight=False)
+
+
 @app.command()
 def check(model: Path = ModelArg) -> None:
     """Judge a family model's design against its seed's claims (no solve)."""

@@ -1,22 +1,27 @@
-"""``warpfem sensitivity``: solve a model, differentiate its outputs, write the table, the record
-and the tornado chart."""
+"""``warpfem sensitivity`` and ``warpfem tolerance``: solve a model, differentiate its outputs, write
+the table, the record and the tornado chart; or spread a tolerance file's inputs through them and
+check by sampling."""
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Annotated, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ModelError
 from ..geometry import build_layout
 from ..model import Model, ModelLike, load_model
-from ..model.load import read_toml
+from ..model.load import error_sentence, read_toml
 from ..output import atomic_paths
 from ..pipeline import Result, process_sequence, solve
-from .sensitivity import Sensitivity, dimension_sensitivities, material_sensitivities, ranked
+from .sensitivity import Sensitivity, dimension_keys, dimension_sensitivities, material_sensitivities, ranked
+from .spread_chart import write_samples_csv, write_spread_chart
 from .table import sensitivity_json, write_sensitivity_csv
+from .tolerance import Spread, Tolerance, draw, first_order, read_outputs, sampled, solve_drawn
 from .tornado import write_tornado
 
 FILES = ("sensitivity.csv", "sensitivity.json", "tornado.png")
@@ -93,3 +98,101 @@ def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensi
     if outdir is not None:
         report.write(outdir)
     return report
+
+
+# --- tolerance analysis -------------------------------------------------------------------------
+
+TOLERANCE_FILES = ("tolerance.json", "tolerance_samples.csv", "tolerance.png")
+
+
+class ToleranceFile(BaseModel):
+    """A tolerance file: the model (a path relative to the file), the toleranced inputs, the limits
+    (per output, on its magnitude) and the sampled check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    tolerance: list[Tolerance] = Field(min_length=1)
+    limit: dict[Literal["warpage_um", "coplanarity_um", "die_max_von_mises_mpa", "die_max_principal_mpa"],
+                Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    samples: int = Field(1000, ge=0, le=100_000, description="sampled solves that check the first-order spread")
+    seed: int = 0
+    step: float = Field(0.01, gt=0, le=0.2, description="relative step of a length's differences")
+
+
+@dataclass
+class ToleranceReport:
+    """The spreads per output, the drawn inputs and their outputs, and the solve it rests on."""
+
+    spreads: dict[str, Spread]
+    tolerances: list[Tolerance]
+    drawn: list[dict[str, float]]
+    samples: list[dict[str, float]]
+    result: Result
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def write(self, outdir: str | Path) -> None:
+        """OUTDIR/tolerance.json, tolerance_samples.csv and tolerance.png, all or none."""
+        outdir = Path(outdir)
+        record = {"model": self.result.summary["model"], "mesh": {"dofs": self.result.summary["mesh"]["dofs"]},
+                  "method": "first order from the sensitivities on the first graded mesh; checked by solving "
+                            f"{len(self.samples)} drawn packages",
+                  "tolerances": [t.model_dump() | {"sigma": t.sigma} for t in self.tolerances],
+                  "outputs": {k: asdict(s) for k, s in self.spreads.items()},
+                  "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()}}
+        with atomic_paths(*(outdir / f for f in TOLERANCE_FILES)) as (json_path, csv_path, png_path):
+            json_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            write_samples_csv(self.drawn, self.samples, csv_path)
+            write_spread_chart(self.spreads, self.samples, png_path, self.result.summary["model"])
+
+
+def tolerance_analysis(path: str | Path, outdir: str | Path | None = None,
+                       progress: Callable[[str], None] | None = None) -> ToleranceReport:
+    """Read a tolerance file, spread its model's outputs to first order and check by sampling;
+    write the record, the samples and the chart to ``outdir`` when given."""
+    path = Path(path)
+    raw_spec = read_toml(path, "tolerance file")
+    try:
+        spec = ToleranceFile.model_validate(raw_spec)
+    except ValidationError as err:
+        raise ModelError(error_sentence(raw_spec, err)) from None
+    raw = read_toml(path.parent / spec.model, "model file")
+    _refuse_history(load_model(raw))
+    t0 = time.perf_counter()
+    if progress:
+        progress("solving the model on its first graded mesh")
+    result = solve(raw, target_error=0.0)
+    rows = material_sensitivities(result.solution)
+    lengths = [t.parameter.split(" ", 1)[1] for t in spec.tolerance if t.material is None]
+    _check_parameters(spec.tolerance, rows, raw)
+    if lengths:
+        more, skipped = dimension_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, spec.step, lengths)
+        if skipped:
+            key, why = next(iter(skipped.items()))
+            raise ModelError(f"[[tolerance]] parameter 'family {key}': its derivative cannot be taken: {why}.")
+        rows = [*rows, *more]
+    nominal = read_outputs(result.solution)
+    spreads = first_order(rows, spec.tolerance, nominal, dict(spec.limit))
+    t1 = time.perf_counter()
+    values = {r.parameter: r.value for r in rows}
+    drawn = draw(spec.tolerance, values, spec.samples, spec.seed)
+    samples = solve_drawn(raw, result.solution, drawn, spec.tolerance,
+                          (lambda i, n: progress(f"sampled package {i} of {n}")) if progress else None)
+    if samples:
+        spreads = sampled(spreads, samples)
+    report = ToleranceReport(spreads, spec.tolerance, drawn, samples, result,
+                             {"sensitivities": t1 - t0, "samples": time.perf_counter() - t1})
+    if outdir is not None:
+        report.write(outdir)
+    return report
+
+
+def _check_parameters(tolerances: list[Tolerance], rows: list[Sensitivity], raw: dict) -> None:
+    """Every toleranced input must be a material constant of the model or a length of its family."""
+    known = {r.parameter for r in rows} | {f"family {k}" for k in dimension_keys(raw)}
+    for i, t in enumerate(tolerances):
+        if t.parameter not in known:
+            materials = sorted({r.parameter.rsplit(" ", 1)[0] for r in rows})
+            raise ModelError(f"[[tolerance]] {i + 1}, key 'parameter': '{t.parameter}' is neither a material constant "
+                             f"of the model (MATERIAL E_gpa, nu or cte_ppm; its materials: {', '.join(materials)}) "
+                             f"nor a length of its family ('family KEY').")
