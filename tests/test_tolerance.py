@@ -78,7 +78,7 @@ def test_a_drawn_package_with_a_length_is_the_pipeline_solve_of_it(tmp_path: Pat
     tol = '[[tolerance]]\nparameter = "family carrier_thickness_mm"\nplus_minus = 0.03\n'
     report = tolerance_analysis(_files(tmp_path, tol, 3))
     raw = {"model": {"name": "mfc", "family": "molded_flip_chip_heat_sink"},
-           "load": {"stress_free_c": 150.0, "temperature_c": 25.0}, "mesh": {"size_mm": 4.0}}
+           "load": {"stress_free_c": 150.0, "temperature_c": 25.0}, "mesh": {"size_mm": 4.0, "edge_ratio": 16.0}}
     for drawn, sample in zip(report.drawn, report.samples):
         t = drawn["family carrier_thickness_mm"]
         assert t != pytest.approx(0.4, abs=1e-6)
