@@ -473,7 +473,8 @@ def tolerance(tolerance_file: Path = typer.Argument(..., help="tolerance file (T
               quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
     """How tolerances on E, ν, CTE and a family's lengths spread warpage, coplanarity and die
     stress: first order from the sensitivities, checked by solving sampled packages, with the
-    yield against [limit]; writes OUTDIR/tolerance.json, tolerance_samples.csv and tolerance.png."""
+    yield against the file's limits; writes OUTDIR/tolerance.json, tolerance_samples.csv and
+    tolerance.png."""
     from .design.run import tolerance_analysis
 
     with _interruptible(_NOTHING_WRITTEN), err.status("solving", spinner="dots") as status:
