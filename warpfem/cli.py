@@ -402,12 +402,9 @@ def claims_table(report) -> Table:
     return table
 
 
-_SHORT = {"warpage_um": "warpage", "coplanarity_um": "coplanarity", "die_max_von_mises_mpa": "die von Mises",
-          "die_max_principal_mpa": "die principal", "bump_critical_avg_von_mises_mpa": "critical bump"}
-
-
 def sensitivity_table(rows, top: int = 6) -> Table:
     """Per output, its ``top`` largest normalised sensitivities."""
+    from .design.sensitivity import LABELS
     from .design.table import unit_of
 
     t = Table(title="sensitivities (% per %: the output's % change per % change of the input)")
@@ -417,7 +414,7 @@ def sensitivity_table(rows, top: int = 6) -> Table:
     for r in rows:
         shown[r.output] = shown.get(r.output, 0) + 1
         if shown[r.output] <= top:
-            t.add_row(_SHORT.get(r.output, r.output), r.parameter.removeprefix("family "),
+            t.add_row(LABELS.get(r.output, r.output), r.parameter.removeprefix("family "),
                       "" if r.normalised is None else f"{r.normalised:+.3f}",
                       f"{r.derivative:.4g} {unit_of(r.output)}/{unit_of(r.parameter)}",
                       r.method.split(" ")[0] + (" (uncertain)" if r.uncertain else ""))
@@ -437,7 +434,7 @@ def sensitivity(model: Path = ModelArg,
     """Which input moves warpage, coplanarity and die stress most: adjoint derivatives with respect
     to every material's E, ν and CTE, central differences in a family's lengths; writes
     OUTDIR/sensitivity.csv, sensitivity.json and tornado.png."""
-    from .design import sensitivities
+    from .design.run import FILES, sensitivities
 
     with _interruptible(_NOTHING_WRITTEN), err.status("solving", spinner="dots") as status:
         def progress(what: str) -> None:
@@ -449,12 +446,13 @@ def sensitivity(model: Path = ModelArg,
         out.print(sensitivity_table(report.rows))
         for k, why in report.skipped.items():
             out.print(f"skipped {k}: {why}", highlight=False)
-        out.print(f"wrote {', '.join(str(output / f) for f in ('sensitivity.csv', 'sensitivity.json', 'tornado.png'))}",
-                  highlight=False)
+        out.print(f"wrote {', '.join(str(output / f) for f in FILES)}", highlight=False)
 
 
 def tolerance_table(spreads) -> Table:
     """Per output: nominal, first-order and sampled σ, yield, and the input with the largest share."""
+    from .design.sensitivity import LABELS
+
     t = Table(title="spread from the tolerances (first order, and sampled)")
     for col in ("output", "nominal", "σ first order", "σ sampled", "yield", "largest share"):
         t.add_column(col, justify="left" if col in ("output", "largest share") else "right")
@@ -462,7 +460,7 @@ def tolerance_table(spreads) -> Table:
         top = max(s.shares.items(), key=lambda kv: kv[1]) if s.shares else ("", 0.0)
         y = "" if s.limit is None else (f"{100 * s.yield_first_order:.2f} %" + (
             "" if s.yield_sampled is None else f" ({100 * s.yield_sampled:.2f} %)"))
-        t.add_row(_SHORT.get(name, name), f"{s.nominal:.4g}", f"{s.sigma:.3g}",
+        t.add_row(LABELS.get(name, name), f"{s.nominal:.4g}", f"{s.sigma:.3g}",
                   "" if s.sampled_sigma is None else f"{s.sampled_sigma:.3g}", y, f"{top[0]} ({100 * top[1]:.0f} %)")
     return t
 
@@ -475,7 +473,7 @@ def tolerance(tolerance_file: Path = typer.Argument(..., help="tolerance file (T
     stress: first order from the sensitivities, checked by solving sampled packages, with the
     yield against the file's limits; writes OUTDIR/tolerance.json, tolerance_samples.csv and
     tolerance.png."""
-    from .design.run import tolerance_analysis
+    from .design.run import TOLERANCE_FILES, tolerance_analysis
 
     with _interruptible(_NOTHING_WRITTEN), err.status("solving", spinner="dots") as status:
         def progress(what: str) -> None:
@@ -484,8 +482,7 @@ def tolerance(tolerance_file: Path = typer.Argument(..., help="tolerance file (T
         report = _guarded(tolerance_analysis, tolerance_file, output, progress=progress)
     if not quiet:
         out.print(tolerance_table(report.spreads))
-        out.print(f"wrote {', '.join(str(output / f) for f in ('tolerance.json', 'tolerance_samples.csv', 'tolerance.png'))}",
-                  highlight=False)
+        out.print(f"wrote {', '.join(str(output / f) for f in TOLERANCE_FILES)}", highlight=False)
 
 
 @app.command()

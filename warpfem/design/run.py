@@ -18,7 +18,7 @@ from ..model import Model, ModelLike, load_model
 from ..model.load import error_sentence, read_toml
 from ..output import atomic_paths
 from ..pipeline import Result, process_sequence, solve
-from .sensitivity import Sensitivity, dimension_keys, dimension_sensitivities, material_sensitivities, ranked
+from .sensitivity import OUTPUTS, Sensitivity, dimension_keys, dimension_sensitivities, material_sensitivities, ranked
 from .spread_chart import write_samples_csv, write_spread_chart
 from .table import sensitivity_json, write_sensitivity_csv
 from .tolerance import Spread, Tolerance, draw, first_order, read_outputs, sampled, solve_drawn
@@ -77,16 +77,17 @@ def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensi
     value; ``dimensions=False``: none). Writes the table, the record and the chart to ``outdir``
     when given."""
     t0 = time.perf_counter()
-    _refuse_history(load_model(model))
+    raw = _raw(model)
+    loaded = load_model(model if raw is None else raw)
+    _refuse_history(loaded)
     if progress:
         progress("solving the model")
-    result = solve(model, target_error=0.0 if fast else None)
+    result = solve(loaded, target_error=0.0 if fast else None)
     t1 = time.perf_counter()
     if progress:
         progress("adjoint solves")
     rows = material_sensitivities(result.solution)
     t2 = time.perf_counter()
-    raw = _raw(model)
     skipped: dict[str, str] = {}
     used_step = None
     if dimensions and raw is not None and (raw.get("model") or {}).get("family"):
@@ -113,8 +114,7 @@ class ToleranceFile(BaseModel):
 
     model: str
     tolerance: list[Tolerance] = Field(min_length=1)
-    limit: dict[Literal["warpage_um", "coplanarity_um", "die_max_von_mises_mpa", "die_max_principal_mpa"],
-                Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    limit: dict[Literal[OUTPUTS], Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     samples: int = Field(1000, ge=0, le=100_000, description="sampled solves that check the first-order spread")
     seed: int = 0
     step: float = Field(0.01, gt=0, le=0.2, description="relative step of a length's differences")
@@ -157,13 +157,14 @@ def tolerance_analysis(path: str | Path, outdir: str | Path | None = None,
     except ValidationError as err:
         raise ModelError(error_sentence(raw_spec, err)) from None
     raw = read_toml(path.parent / spec.model, "model file")
-    _refuse_history(load_model(raw))
+    loaded = load_model(raw)
+    _refuse_history(loaded)
     t0 = time.perf_counter()
     if progress:
         progress("solving the model on its first graded mesh")
-    result = solve(raw, target_error=0.0)
+    result = solve(loaded, target_error=0.0)
     rows = material_sensitivities(result.solution)
-    lengths = [t.parameter.split(" ", 1)[1] for t in spec.tolerance if t.material is None]
+    lengths = [t.length for t in spec.tolerance if t.length]
     _check_parameters(spec.tolerance, rows, raw)
     if lengths:
         more, skipped = dimension_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, spec.step, lengths)

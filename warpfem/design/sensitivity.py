@@ -61,6 +61,10 @@ from ..post.warpage import coplanarity_load, coplanarity_um, warpage_load, warpa
 #: the outputs, in their units
 OUTPUTS = ("warpage_um", "coplanarity_um", "die_max_von_mises_mpa", "die_max_principal_mpa")
 
+#: each output's name on tables and charts
+LABELS = {"warpage_um": "warpage", "coplanarity_um": "coplanarity", "die_max_von_mises_mpa": "die max von Mises",
+          "die_max_principal_mpa": "die max principal", "bump_critical_avg_von_mises_mpa": "critical bump avg von Mises"}
+
 #: material constants differentiated, each with the attribute of :class:`Material` it reads
 CONSTANTS = ("E_gpa", "nu", "cte_ppm")
 
@@ -245,13 +249,8 @@ def dimension_keys(raw: dict) -> dict[str, float]:
     if not model.model.family:
         return {}
     params = family_params(model)
-    only = type(params).collected("ONLY_WHEN")
-
-    def applies(key: str) -> bool:
-        conds = only.get(key, ())
-        return all(c.test(getattr(params, c.switch)) for c in (conds if isinstance(conds, tuple) else (conds,)))
     return {k: float(v) for k, v in params if k.endswith("_mm") and isinstance(v, (int, float))
-            and not isinstance(v, bool) and applies(k)}
+            and not isinstance(v, bool) and params.unmet(k) is None}
 
 
 def outputs_of(summary: dict) -> dict[str, float]:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .sensitivity import LABELS
+from .table import unit_of
 from .tolerance import Spread
-
-_LABELS = {"warpage_um": "warpage [µm]", "coplanarity_um": "coplanarity [µm]",
-           "die_max_von_mises_mpa": "die max von Mises [MPa]", "die_max_principal_mpa": "die max principal [MPa]"}
 
 
 def write_samples_csv(drawn: list[dict[str, float]], samples: list[dict[str, float]], path: Path) -> None:
@@ -53,6 +52,6 @@ def write_spread_chart(spreads: dict[str, Spread], samples: list[dict[str, float
             y = f"yield {100 * s.yield_first_order:.2f} %" + (f" ({100 * s.yield_sampled:.2f} % sampled)"
                                                                if s.yield_sampled is not None else "")
             ax.set_title(f"|{name}| ≤ {s.limit:g}: {y}", fontsize="small")
-        ax.set_xlabel(_LABELS.get(name, name))
+        ax.set_xlabel(f"{LABELS.get(name, name)} [{unit_of(name)}]")
         ax.legend(fontsize="x-small")
     fig.savefig(path, dpi=110)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import asdict
 from pathlib import Path
 
 from .sensitivity import Sensitivity, outputs_of
@@ -33,8 +34,6 @@ def write_sensitivity_csv(rows: list[Sensitivity], path: Path) -> None:
 
 def sensitivity_json(rows: list[Sensitivity], skipped: dict[str, str], summary: dict, step: float | None) -> dict:
     """The machine-readable record: the solve it rests on, every row, the keys skipped and why."""
-    from dataclasses import asdict
-
     return {
         "model": summary["model"],
         "outputs": outputs_of(summary),

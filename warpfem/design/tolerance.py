@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..fem import Solution, StiffnessSystem, solve_thermal
 from ..fem.assemble import element_classes, thermal_load
 from ..geometry import Layout, build_layout
-from ..meshing import features, graded_mesh, initial_grading
+from ..meshing import build_mesh
 from ..model import load_model
 from ..post import element_fields, part_maxima
 from ..post.warpage import coplanarity_um, warpage_um
@@ -52,6 +52,11 @@ class Tolerance(BaseModel):
         """(material, constant) of a material input, None for a family length."""
         name, constant = self.parameter.rsplit(" ", 1)
         return None if name == "family" else (name, constant)
+
+    @property
+    def length(self) -> str | None:
+        """The family key of a family length, None for a material input."""
+        return self.parameter.split(" ", 1)[1] if self.material is None else None
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ def solve_drawn(raw: dict, nominal: Solution, drawn: list[dict[str, float]], tol
                 progress: Callable[[int, int], None] | None = None) -> list[dict[str, float]]:
     """The outputs of each drawn package: on the nominal mesh, preconditioned by its system, when
     only material constants vary; else each on its own first graded mesh."""
-    lengths = [t.parameter.split(" ", 1)[1] for t in tolerances if t.material is None]
+    lengths = [t.length for t in tolerances if t.length]
     materials = [t for t in tolerances if t.material is not None]
     out = []
     system = None if lengths else StiffnessSystem(nominal.layout, nominal.mesh, classes=nominal.classes)
@@ -165,7 +170,7 @@ def solve_drawn(raw: dict, nominal: Solution, drawn: list[dict[str, float]], tol
                 model = copy.deepcopy(raw)
                 model.setdefault("family", {}).update({k: values[f"family {k}"] for k in lengths})
                 layout = build_layout(load_model(model))
-                mesh = graded_mesh(layout, features(layout), initial_grading(layout))
+                mesh = build_mesh(layout)
                 with StiffnessSystem(layout, mesh, classes=material_classes(layout, mesh, changes)) as s:
                     sol = solve_thermal(s)
             out.append(read_outputs(sol))

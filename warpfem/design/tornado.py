@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .sensitivity import Sensitivity
+from .sensitivity import LABELS, Sensitivity
 from ..output import atomic_paths
 
 #: bars per output
 TOP = 12
 
-_LABELS = {"warpage_um": "warpage", "coplanarity_um": "coplanarity", "die_max_von_mises_mpa": "die max von Mises",
-           "die_max_principal_mpa": "die max principal", "bump_critical_avg_von_mises_mpa": "critical bump avg von Mises"}
 _COLOURS = {"material": "C0", "dimension": "C1", "difference uncertain (error > half its value)": "0.75"}
 
 
@@ -39,7 +37,7 @@ def write_tornado(rows: list[Sensitivity], path: Path, title: str) -> Path:
         ax.axvline(0.0, color="0.3", lw=0.8)
         # the solved mesh's value (a dimension row's is its first mesh's)
         value = next((r.output_value for r in rows if r.output == output and r.kind == "material"), mine[-1].output_value)
-        ax.set_title(f"{_LABELS.get(output, output)} ({value:.4g})")
+        ax.set_title(f"{LABELS.get(output, output)} ({value:.4g})")
         ax.grid(True, axis="x", alpha=0.3)
     fig.legend([Patch(color=c) for c in _COLOURS.values()], list(_COLOURS), loc="outside lower center", ncols=3,
                fontsize="small")

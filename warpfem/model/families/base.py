@@ -101,6 +101,13 @@ class FamilyParams(BaseModel):
                     data[key] = table[value]
         return data
 
+    def unmet(self, key: str) -> When | None:
+        """The first condition of ``ONLY_WHEN`` under which ``key`` applies that this table does
+        not meet (None: the key applies to its variant)."""
+        conds = self.collected("ONLY_WHEN").get(key, ())
+        return next((c for c in (conds if isinstance(conds, tuple) else (conds,))
+                     if not c.test(getattr(self, c.switch))), None)
+
     def check(self) -> None:
         """Checks across keys (a die wider than its carrier, ...); each raises via :func:`fail`."""
 
@@ -113,13 +120,11 @@ def parse_params(cls: type[FamilyParams], family: str, raw: dict) -> FamilyParam
         raise ModelError(error_sentence(
             raw, err, prefix=("family",),
             unknown_key=f"it is not a parameter of family '{family}' (a typo?)")) from None
-    only = cls.collected("ONLY_WHEN")
     for key in raw:
-        conds = only.get(key, ())
-        for cond in conds if isinstance(conds, tuple) else (conds,):
-            if not cond.test(getattr(params, cond.switch)):
-                fail(key, f"it applies only when {cond.text}, and this model has "
-                          f"{cond.switch} = {_toml(getattr(params, cond.switch))}")
+        cond = params.unmet(key)
+        if cond is not None:
+            fail(key, f"it applies only when {cond.text}, and this model has "
+                      f"{cond.switch} = {_toml(getattr(params, cond.switch))}")
     params.check()
     return params
 
