@@ -462,3 +462,20 @@ def test_a_pool_broken_before_a_case_is_submitted_sends_it_to_a_fresh_pool(tmp_p
         runner.run(todo, lambda key, summary, error: results.setdefault(key, (summary, error)))
     assert _BreaksOnce.made == 2
     assert results == {k: ({"temperature_c": m["load"]["temperature_c"]}, None) for k, m in todo.items()}
+
+
+def test_a_family_case_keeps_its_familys_symmetry_and_edits_a_default_key():
+    """A family model that leaves [model] symmetry unset is solved as its family's quarter model
+    (as `warpfem solve` solves it), not the contract's full default; and a family key its
+    [family] table does not give (no table at all here) is still a key a study may vary."""
+    from warpfem.studies.cases import build_cases
+
+    base = {"model": {"name": "m", "family": "molded_flip_chip_heat_sink"},
+            "load": {"stress_free_c": 150.0, "temperature_c": 25.0}}
+    cases = build_cases(load_study({"base": base, "sweep": {"family.carrier_thickness_mm": [0.5]}}))
+    assert [c.error for c in cases] == [None, None]
+    assert {c.model["model"]["symmetry"] for c in cases} == {"quarter"}
+    assert warpfem.expand(base).model.symmetry == "quarter"
+    assert cases[1].family["family"]["carrier_thickness_mm"] == 0.5
+    explicit = build_cases(load_study({"base": {**base, "model": {**base["model"], "symmetry": "full"}}}))
+    assert explicit[0].model["model"]["symmetry"] == "full"

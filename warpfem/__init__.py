@@ -6,7 +6,7 @@
 
 Stages, in the order data flows: :mod:`.model` → :mod:`.geometry` → :mod:`.meshing` → :mod:`.fem`
 → :mod:`.post` → :mod:`.output` → :mod:`.guard` → :mod:`.pipeline` → :mod:`.pictures`, :mod:`.sweep` (a temperature
-profile on one mesh), :mod:`.studies`, :mod:`.design` (sensitivities) and :mod:`.cli`.
+profile on one mesh), :mod:`.studies`, :mod:`.design` (sensitivities, tolerances, optimisation) and :mod:`.cli`.
 """
 
 __version__ = "0.1.0"
@@ -19,7 +19,7 @@ from .model import Model, load_model  # noqa: E402
 _LAZY = {"Result": "pipeline", "expand": "pipeline", "mesh": "pipeline", "solve": "pipeline",
          "plot": "pictures", "plot_parts": "pictures", "write_report": "pictures",
          "StudyTable": "studies", "study": "studies", "Sweep": "sweep", "sweep_temperature": "sweep",
-         "sensitivities": "design", "tolerance_analysis": "design"}
+         "sensitivities": "design", "tolerance_analysis": "design", "optimise": "design"}
 
 
 def __getattr__(name: str):
@@ -31,4 +31,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["Model", "ModelError", "Result", "StudyTable", "expand", "load_model", "mesh", "plot", "plot_parts",
-           "sensitivities", "solve", "study", "tolerance_analysis", "sweep_temperature", "Sweep", "write_report", "__version__"]
+           "optimise", "sensitivities", "solve", "study", "tolerance_analysis", "sweep_temperature", "Sweep", "write_report", "__version__"]

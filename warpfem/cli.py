@@ -485,6 +485,64 @@ def tolerance(tolerance_file: Path = typer.Argument(..., help="tolerance file (T
         out.print(f"wrote {', '.join(str(output / f) for f in TOLERANCE_FILES)}", highlight=False)
 
 
+def optimum_table(report) -> Table:
+    """The best design: its variables, then each objective or constrained output as searched and
+    as re-solved on the design's own refined mesh (± its error estimate where it has one)."""
+    from .design.sensitivity import LABELS
+
+    o = report.optimum
+    record = report.record()
+    n = record["evaluations"]
+    t = Table(title=f"{o.spec.optimise.name}: best of {n['search_and_references']} evaluations "
+                    f"({n['solved']} solved now, {n['stored']} read back, {n['failed']} failed)",
+              title_justify="left")
+    for col in ("", "search", "refined", "limit"):
+        t.add_column(col, justify="left" if not col else "right")
+    for key, value in o.best.values.items():
+        t.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value), "", "")
+    error = (o.refined.summary or {}).get("error") or {} if o.refined else {}
+    shown = {o.spec.optimise.objective: (LABELS.get(o.spec.optimise.objective), "")} | {
+        c.column: (c.label, f"{c.relation} {limit:.4g}") for c, limit in zip(o.spec.constraint, o.limits)}
+    for name, (label, limit) in shown.items():
+        refined = o.refined.outputs.get(name) if o.refined else None
+        bar = error.get(name.removeprefix("bump_")) if error.get("estimated") else None
+        t.add_row(label or name, f"{o.best.outputs.get(name, float('nan')):.4g}",
+                  "" if refined is None else f"{refined:.4g}" + (f" ± {bar:.2g}" if isinstance(bar, (int, float)) else ""),
+                  limit)
+    t.add_row("feasible", "yes" if o.best.feasible else "[red]no[/]",
+              "" if o.refined is None else ("yes" if o.refined.feasible else "[red]no[/]"), "")
+    return t
+
+
+@app.command()
+def optimise(optimise_file: Path = typer.Argument(..., help="optimisation file (TOML): [optimise], [[variable]], "
+                                                           "[[constraint]], [[reference]]"),
+             output: Path = typer.Option(..., "-o", "--output", help="output directory"),
+             scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                     help="Dask scheduler address to solve the designs on"),
+             quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
+    """Search family keys and part sizes for the design that best meets an objective under
+    constraints (SciPy's COBYQA); writes OUTDIR/optimise.json, history.csv, history.png, the best
+    design as best.toml and a grid study around it as check_study.toml. Every solve is stored in
+    OUTDIR/cases, so rerunning resumes; exit code 1 if no design met the constraints."""
+    from .design.optimise_run import FILES, optimise as run_optimise
+
+    with _interruptible("the designs solved are stored, so rerunning the optimisation resumes where it stopped."), \
+            err.status("solving", spinner="dots") as status:
+        def progress(what: str) -> None:
+            if not quiet:
+                status.update(what)
+        report = _guarded(run_optimise, optimise_file, output, scheduler=scheduler, progress=progress)
+    o = report.optimum
+    if o.best is None:
+        _fail("no design could be solved; the errors are in " + str(output / "history.csv"), 1)
+    if not quiet:
+        out.print(optimum_table(report))
+        out.print(f"wrote {', '.join(str(output / f) for f in FILES)}", highlight=False)
+    if not o.best.feasible:
+        _fail(f"no design met the constraints; the nearest is in {output / 'best.toml'}.", 1)
+
+
 @app.command()
 def check(model: Path = ModelArg) -> None:
     """Judge a family model's design against its seed's claims (no solve)."""

@@ -396,17 +396,21 @@ def expand(model: ModelLike, path: str | Path | None = None) -> Model:
     m = load_model(model)
     build_layout(m)  # refuse a bad expansion here, not at solve time
     if path is not None:
-        data = m.model_dump(mode="json", exclude_none=True, exclude={"family"})
-        data["model"].pop("family", None)
-        data["model"].pop("process", None)   # its steps are written out
-        if not m.load.viscoelastic:           # times mean nothing without the process in time
-            for table in [data["load"], *data.get("steps", [])]:
-                table.pop("ramp_k_per_min", None)
-                table.pop("hold_s", None)
-        path = Path(path)
-        with atomic_paths(path) as (tmp,):
-            tmp.write_text(tomli_w.dumps(_tomlable(data)), encoding="utf-8")
+        with atomic_paths(Path(path)) as (tmp,):
+            tmp.write_text(parts_toml(m), encoding="utf-8")
     return m
+
+
+def parts_toml(model: Model) -> str:
+    """An expanded model as the TOML text of a parts-only model file."""
+    data = model.model_dump(mode="json", exclude_none=True, exclude={"family"})
+    data["model"].pop("family", None)
+    data["model"].pop("process", None)   # its steps are written out
+    if not model.load.viscoelastic:       # times mean nothing without the process in time
+        for table in [data["load"], *data.get("steps", [])]:
+            table.pop("ramp_k_per_min", None)
+            table.pop("hold_s", None)
+    return tomli_w.dumps(_tomlable(data))
 
 
 def _tomlable(data):

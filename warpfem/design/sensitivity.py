@@ -63,7 +63,9 @@ OUTPUTS = ("warpage_um", "coplanarity_um", "die_max_von_mises_mpa", "die_max_pri
 
 #: each output's name on tables and charts
 LABELS = {"warpage_um": "warpage", "coplanarity_um": "coplanarity", "die_max_von_mises_mpa": "die max von Mises",
-          "die_max_principal_mpa": "die max principal", "bump_critical_avg_von_mises_mpa": "critical bump avg von Mises"}
+          "die_max_principal_mpa": "die max principal", "bump_critical_avg_von_mises_mpa": "critical bump avg von Mises",
+          "junction_c": "junction temperature", "theta_jc_k_w": "θJC", "theta_jb_k_w": "θJB", "theta_ja_k_w": "θJA",
+          "power_on_warpage_um": "power-on warpage"}
 
 #: material constants differentiated, each with the attribute of :class:`Material` it reads
 CONSTANTS = ("E_gpa", "nu", "cte_ppm")

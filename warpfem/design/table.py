@@ -11,7 +11,7 @@ from .sensitivity import Sensitivity, outputs_of
 COLUMNS = ("output", "parameter", "kind", "value", "output_value", "derivative", "derivative_unit",
            "normalised_pct_per_pct", "method", "derivative_error", "uncertain")
 
-_UNITS = {"um": "µm", "mpa": "MPa", "gpa": "GPa", "ppm": "ppm/K", "mm": "mm", "nu": "1"}
+_UNITS = {"um": "µm", "mpa": "MPa", "gpa": "GPa", "ppm": "ppm/K", "mm": "mm", "nu": "1", "c": "°C", "w": "K/W"}
 
 
 def unit_of(name: str) -> str:

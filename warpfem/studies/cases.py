@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from .. import __version__, expand, load_model
 from ..errors import ModelError
 from ..model import LIBRARY, Model
+from ..model.families import REGISTRY
 from . import keys
 from .spec import StudySpec
 
@@ -43,8 +44,15 @@ class Case:
 
 
 def raw_model(model: Model) -> dict:
-    """A model as plain data with every key present (unset ones as None), not expanded."""
-    return model.model_dump(mode="json")
+    """A model as plain data with every key present (unset ones as None), not expanded.
+
+    A family model that leaves ``[model] symmetry`` unset gets its family's (quarter), as its
+    expansion would: the contract's own default (full) would otherwise be written in and solve
+    four times the model."""
+    data = model.model_dump(mode="json")
+    if model.model.family and "symmetry" not in model.model.model_fields_set:
+        data["model"]["symmetry"] = REGISTRY[model.model.family].symmetry
+    return data
 
 
 def parts_model(model: Model) -> dict:
@@ -97,7 +105,7 @@ def model_key(data: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _base_raw(spec: StudySpec) -> dict:
+def base_raw_model(spec: StudySpec) -> dict:
     """The base model as plain data before any family expands; refused in one sentence if bad."""
     try:
         expand(spec.base)  # the contract's checks and sentences, the family's expansion
@@ -106,8 +114,8 @@ def _base_raw(spec: StudySpec) -> dict:
     return raw_model(Model.model_validate(spec.base))
 
 
-def _edit(base_raw: dict, edits: dict[str, Any], remove: tuple[str, ...], where: str,
-          new_materials: frozenset[str] = frozenset()) -> tuple[dict, dict]:
+def edit_model(base_raw: dict, edits: dict[str, Any], remove: tuple[str, ...], where: str,
+               new_materials: frozenset[str] = frozenset()) -> tuple[dict, dict]:
     """Apply edits to the base; return the edited family-level data and the parts-only model."""
     raw = copy.deepcopy(base_raw)
     for key, value in edits.items():
@@ -191,10 +199,10 @@ def _check_keys(spec: StudySpec, base_raw: dict, base_parts: dict, new_materials
 def build_cases(spec: StudySpec) -> list[Case]:
     """Every case of the study with its model and hash; a case whose model is refused carries
     the reason in ``error``. A key the base model does not have refuses the whole study."""
-    base_raw = _base_raw(spec)
+    base_raw = base_raw_model(spec)
     new_materials = given_materials(spec)
     try:
-        set_raw, set_parts = _edit(base_raw, spec.set, (), "[set] ", new_materials)
+        set_raw, set_parts = edit_model(base_raw, spec.set, (), "[set] ", new_materials)
     except keys.UnknownKey:
         raise
     except ModelError as err:
@@ -208,7 +216,7 @@ def build_cases(spec: StudySpec) -> list[Case]:
             case.name, n = f"{name} #{n}", n + 1
         names.add(case.name)
         try:
-            case.family, case.model = _edit(base_raw, {**spec.set, **case.edits}, case.remove_parts, "", new_materials)
+            case.family, case.model = edit_model(base_raw, {**spec.set, **case.edits}, case.remove_parts, "", new_materials)
             case.key = model_key(case.model)
         except Exception as err:  # this case's model is bad (or its family failed): report it, go on
             case.error = describe(err)

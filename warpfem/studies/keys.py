@@ -111,10 +111,14 @@ def _child(node: Any, seg: str, walked: tuple[str, ...], key: str, where: str, c
 def _container(data: dict, key: str, where: str, create: bool,
                new_materials: frozenset[str] = frozenset()) -> tuple[Any, str]:
     path = split(key)
-    if path[0] == "family" and len(path) > 1 and data.get("family") is None:
+    if path[0] == "family" and len(path) > 1 and not (data.get("model") or {}).get("family"):
         raise UnknownKey(f"{where}key '{key}': the model is not a family model ([model] family is not set).")
-    if _unset_family_param(data, path) is not None:
-        return data["family"], path[1]  # a parameter the base leaves at its default
+    if _unset_family_param(data, path) is not None:  # a parameter the base leaves at its default
+        if data.get("family") is None:                # (a family model may have no [family] table)
+            if not create:
+                return {}, path[1]
+            data["family"] = {}
+        return data["family"], path[1]
     node: Any = data
     for i, seg in enumerate(path[:-1]):
         unset = isinstance(node, dict) and node.get(seg, 0) is None

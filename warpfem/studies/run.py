@@ -173,7 +173,9 @@ def local_executor(workers: int) -> Callable[[], cf.Executor]:
     return lambda: cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _dask_executor(scheduler: Any, stack: ExitStack) -> Callable[[], cf.Executor]:
+def dask_executor(scheduler: Any, stack: ExitStack) -> Callable[[], cf.Executor]:
+    """A maker of executors on a Dask cluster: a scheduler's address (connected for the life of
+    ``stack``) or a ``distributed.Client``."""
     from distributed import Client
 
     client = scheduler if isinstance(scheduler, Client) else stack.enter_context(Client(scheduler))
@@ -239,7 +241,7 @@ def _run(spec, cases: list[Case], outdir: Path, workers: int | None, scheduler: 
     with ExitStack() as stack:
         if todo:
             if scheduler is not None:  # every case at once: the scheduler balances (and scales) the cluster
-                make, slots, threads = _dask_executor(scheduler, stack), len(todo), None
+                make, slots, threads = dask_executor(scheduler, stack), len(todo), None
             else:
                 slots, threads = plan_workers(len(todo), workers)
                 make = local_executor(slots)
