@@ -148,3 +148,37 @@ def test_a_dimension_whose_step_changes_the_mesh_is_differenced_on_the_side_that
     assert len(calls) == 1 + 3 + 2 + 2                           # nominal; die ±, -2h; thickness ±; heat sink ±
     with pytest.raises(ModelError, match="lead_pitch_mm"):
         dimension_sensitivities(raw, solve, keys=["lead_pitch_mm"])
+
+
+def test_the_critical_bumps_material_differences_add_up_to_its_stress():
+    """The critical bump's average von Mises (from its submodel) is differenced in every material's
+    constants. Scaling every CTE together scales the displacement and every stress, and scaling
+    every modulus together scales every stress at the same displacement, so the CTE and the E
+    log-derivatives each sum to the stress itself: an exact check on the differences and on the
+    overrides reaching both the global model and the submodel."""
+    import tomllib
+
+    from conftest import SMALL_FAMILY_TOML
+    from warpfem.design.sensitivity import BUMP, bump_material_sensitivities
+    from warpfem.pipeline import solve
+
+    raw = tomllib.loads(SMALL_FAMILY_TOML)
+    rows, skipped = bump_material_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary)
+    assert not skipped and len(rows) == 5 * 3 and {r.output for r in rows} == {BUMP}
+    j = rows[0].output_value
+    for constant in ("cte_ppm", "E_gpa"):
+        total = sum(r.derivative * r.value for r in rows if r.parameter.endswith(constant))
+        assert total == pytest.approx(j, rel=1e-4), constant
+    solder = next(r for r in rows if r.parameter == "sac305 E_gpa")
+    assert solder.derivative > 0 and not solder.uncertain      # a stiffer solder carries more stress
+    # with temperature data read at the load, one override does not scale a material: it is skipped
+    temperature_dependent = {**raw, "load": {**raw["load"], "material_properties": "temperature_dependent"}}
+    overridden = []
+
+    def bump_only(model: dict) -> dict:   # a stand-in solve: only which materials were moved matters
+        overridden.extend(model.get("materials") or {})
+        return {"warpage_um": 1.0, "coplanarity_um": 1.0, "parts": {}, "bumps": {"critical_avg_von_mises_mpa": 90.0}}
+
+    rows, skipped = bump_material_sensitivities(temperature_dependent, bump_only)
+    assert "copper (critical bump)" in skipped and "temperature" in skipped["copper (critical bump)"]
+    assert "copper" not in overridden and {r.parameter.split()[0] for r in rows} == set(overridden) - {"copper"}

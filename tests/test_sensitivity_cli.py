@@ -27,8 +27,11 @@ def test_the_command_writes_the_table_the_record_and_the_chart(tmp_path: Path):
     record = json.loads((out / "sensitivity.json").read_text())
     materials = {r["parameter"].split()[0] for r in rows if r["kind"] == "material"}
     assert len(materials) == 5 and len(rows) == len(record["rows"])
-    # four outputs x three constants per material by adjoint; two lengths x five outputs by differences
-    assert sum(r["kind"] == "material" for r in rows) == 4 * 3 * 5
+    # four outputs x three constants per material by adjoint, and the critical bump's by differences;
+    # two lengths x five outputs by differences
+    assert sum(r["kind"] == "material" and r["method"] == "adjoint" for r in rows) == 4 * 3 * 5
+    bump = [r for r in rows if r["kind"] == "material" and r["output"] == "bump_critical_avg_von_mises_mpa"]
+    assert len(bump) == 3 * 5 and all(r["method"].startswith("central difference") for r in bump)
     assert {r["parameter"] for r in rows if r["kind"] == "dimension"} == {"family die_size_mm",
                                                                            "family carrier_thickness_mm"}
     w = next(r for r in rows if r["output"] == "warpage_um")

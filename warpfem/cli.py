@@ -430,6 +430,9 @@ def sensitivity(model: Path = ModelArg,
                 step: float = typer.Option(0.01, "--step", min=1e-5, max=0.2,
                                            help="relative step of the dimension differences"),
                 fast: bool = typer.Option(False, "--fast", help="differentiate one solve on the first graded mesh"),
+                bump_materials: bool = typer.Option(True, "--bump-materials/--no-bump-materials",
+                                                    help="with bumps, also difference the critical bump's stress in "
+                                                         "every material's E, ν and CTE (two solves each)"),
                 quiet: bool = typer.Option(False, "-q", "--quiet", help="print nothing on success")) -> None:
     """Which input moves warpage, coplanarity and die stress most: adjoint derivatives with respect
     to every material's E, ν and CTE, central differences in a family's lengths; writes
@@ -441,7 +444,7 @@ def sensitivity(model: Path = ModelArg,
             if not quiet:
                 status.update(what)
         report = _guarded(sensitivities, model, output, dimensions=dimensions, keys=key or None, step=step, fast=fast,
-                          progress=progress)
+                          bump_materials=bump_materials, progress=progress)
     if not quiet:
         out.print(sensitivity_table(report.rows))
         for k, why in report.skipped.items():

@@ -18,7 +18,8 @@ from ..model import Model, ModelLike, load_model
 from ..model.load import error_sentence, read_toml
 from ..output import atomic_paths
 from ..pipeline import Result, process_sequence, solve
-from .sensitivity import OUTPUTS, Sensitivity, dimension_keys, dimension_sensitivities, material_sensitivities, ranked
+from .sensitivity import (BUMP, OUTPUTS, Sensitivity, bump_material_sensitivities, dimension_keys,
+                          dimension_sensitivities, material_sensitivities, outputs_of, ranked)
 from .spread_chart import write_samples_csv, write_spread_chart
 from .table import sensitivity_json, write_sensitivity_csv
 from .tolerance import Spread, Tolerance, draw, first_order, read_outputs, sampled, solve_drawn
@@ -70,12 +71,14 @@ def _raw(model: ModelLike) -> dict | None:
 
 def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensions: bool = True,
                   keys: list[str] | None = None, step: float = 0.01, fast: bool = False,
+                  bump_materials: bool = True,
                   progress: Callable[[str], None] | None = None) -> SensitivityReport:
     """Solve ``model`` (refined to its target, or once with ``fast``), then its outputs' adjoint
     sensitivities to every material's E, ν and CTE and, for a family model given as a file or a
     dict, central differences in its lengths (``keys`` of them, each moved by ± ``step`` of its
-    value; ``dimensions=False``: none). Writes the table, the record and the chart to ``outdir``
-    when given."""
+    value; ``dimensions=False``: none) and, with bumps, of the critical bump's stress in every
+    material's constants (``bump_materials=False``: not). Writes the table, the record and the
+    chart to ``outdir`` when given."""
     t0 = time.perf_counter()
     raw = _raw(model)
     loaded = load_model(model if raw is None else raw)
@@ -94,8 +97,14 @@ def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensi
         more, skipped = dimension_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, step, keys,
                                                 (lambda key: progress(f"moving {key}")) if progress else None)
         rows, used_step = [*rows, *more], step
+    t3 = time.perf_counter()
+    if bump_materials and raw is not None and BUMP in outputs_of(result.summary):
+        more, also = bump_material_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, progress=(
+            (lambda what: progress(f"moving {what}")) if progress else None))
+        rows, skipped = [*rows, *more], {**skipped, **also}
     report = SensitivityReport(ranked(rows), skipped, result, used_step,
-                               {"solve": t1 - t0, "adjoint": t2 - t1, "dimensions": time.perf_counter() - t2})
+                               {"solve": t1 - t0, "adjoint": t2 - t1, "dimensions": t3 - t2,
+                                "bump_materials": time.perf_counter() - t3})
     if outdir is not None:
         report.write(outdir)
     return report

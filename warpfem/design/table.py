@@ -40,7 +40,9 @@ def sensitivity_json(rows: list[Sensitivity], skipped: dict[str, str], summary: 
         "mesh": {"dofs": summary["mesh"]["dofs"], "steps": summary["mesh"].get("steps", 1)},
         "error": {k: summary["error"].get(k) for k in ("estimated", "warpage_um", "coplanarity_um") if k in summary["error"]},
         "materials": "adjoint on the solved mesh: E scales every modulus, CTE every axis's expansion, ν the "
-                     "Poisson ratio(s); values at the load's temperature",
+                     "Poisson ratio(s); values at the load's temperature; the critical bump's stress (its submodel "
+                     "has no adjoint) by central differences of single solves on the first graded mesh, step 0.001 "
+                     "of each value",
         "dimensions": None if step is None else f"central differences of single solves on the first graded mesh, "
                                                 f"step {step:g} of each value",
         "rows": [{**asdict(r), "derivative_unit": f"{unit_of(r.output)} per {unit_of(r.parameter)}",
