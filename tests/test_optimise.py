@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from conftest import SMALL_FAMILY_TOML, assert_refused
 from warpfem.cli import app
 from warpfem.design import optimise_run
-from warpfem.design.search import FEASIBLE_RTOL, plan_branches, base_raw_model
+from warpfem.design.search import FEASIBLE_RTOL, plan_branches
+from warpfem.studies.cases import base_raw_model
 from warpfem.design.optimise_file import load_optimise_file
 from warpfem.pipeline import solve
 from warpfem.studies import run_study
@@ -118,7 +119,7 @@ def test_a_rerun_reads_every_design_back_and_takes_the_same_path(tmp_path, monke
 
 def test_discrete_choices_split_the_search_and_each_branch_keeps_its_own_variables():
     spec = load_optimise_file(ROOT / "studies" / "design" / "seed002_stiffener_lid.toml")
-    branches = plan_branches(spec, base_raw_model(spec))
+    branches = plan_branches(spec, base_raw_model(spec.base_model))
     assert [b.choices for b in branches] == [{"family.first_heat_sink": True}, {"family.first_heat_sink": False}]
     assert [v.key for v in branches[0].variables] == ["family.stiffener_width_mm", "family.first_heat_sink_thickness_mm"]
     assert [v.key for v in branches[1].variables] == ["family.stiffener_width_mm", "family.stiffener_height_mm"]

@@ -46,7 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ModelError
-from ..model.load import read_toml
+from ..model.load import error_message, read_toml
 from ..studies.keys import flatten
 from ..studies.spec import Variant
 from .sensitivity import LABELS, OUTPUTS
@@ -212,15 +212,11 @@ def _sentence(err: ValidationError) -> str:
     """One sentence naming the table (``[[variable]] 2``) and the key of the first error."""
     e = err.errors()[0]
     loc = list(e["loc"])
+    msg = error_message(e, "this key is not part of the optimisation file (a typo?)")
     if not loc:
-        return f"optimisation file: {e['msg'].removeprefix('Value error, ')}."
+        return f"optimisation file: {msg}."
     where = f"[{loc.pop(0)}]"
     if loc and isinstance(loc[0], int):
         where = f"[{where}] {loc.pop(0) + 1}"
     key = ".".join(str(p) for p in loc if not isinstance(p, int) and p not in ("str", "bool", "float", "int"))
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "missing":
-        msg = "it is required but missing"
-    elif e["type"] == "extra_forbidden":
-        msg = "this key is not part of the optimisation file (a typo?)"
     return f"optimisation file, {where}" + (f", key '{key}'" if key else "") + f": {msg}."

@@ -27,10 +27,10 @@ def best_model_toml(optimum: Optimum) -> str:
     """The best design as a model file: the base file with the design's keys written into its
     tables, or, where a key edits parts or materials, the design's parts-only model."""
     if any(key.split(".")[0] in ("parts", "materials") for key in optimum.edits):
-        from ..studies.cases import edit_model
-        from .search import base_raw_model
+        from ..studies.cases import base_raw_model, edit_model
+        from .search import BASE
 
-        base_raw = base_raw_model(optimum.spec)
+        base_raw = base_raw_model(optimum.spec.base_model, BASE)
         return _header(optimum) + parts_toml(expand(edit_model(base_raw, optimum.edits, (), "")[1]))
     data = copy.deepcopy(optimum.spec.base_model)
     for key, value in optimum.edits.items():

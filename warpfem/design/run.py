@@ -69,6 +69,24 @@ def _raw(model: ModelLike) -> dict | None:
     return None
 
 
+def first_mesh_solves(*known: tuple[dict, dict]) -> Callable[[dict], dict]:
+    """A model dict -> its summary, one solve on its first graded mesh, each model solved once:
+    the dimension and the critical bump's differences share their nominal solve. ``known``:
+    (model, summary) pairs already solved so."""
+    done = {_hashable(model): summary for model, summary in known}
+
+    def run(model: dict) -> dict:
+        key = _hashable(model)
+        if key not in done:
+            done[key] = solve(model, target_error=0.0).summary
+        return done[key]
+    return run
+
+
+def _hashable(model: dict) -> str:
+    return json.dumps(model, sort_keys=True, default=str)
+
+
 def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensions: bool = True,
                   keys: list[str] | None = None, step: float = 0.01, fast: bool = False,
                   bump_materials: bool = True,
@@ -93,13 +111,14 @@ def sensitivities(model: ModelLike, outdir: str | Path | None = None, *, dimensi
     t2 = time.perf_counter()
     skipped: dict[str, str] = {}
     used_step = None
+    first_mesh = first_mesh_solves(*([(raw, result.summary)] if fast and raw is not None else []))
     if dimensions and raw is not None and (raw.get("model") or {}).get("family"):
-        more, skipped = dimension_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, step, keys,
+        more, skipped = dimension_sensitivities(raw, first_mesh, step, keys,
                                                 (lambda key: progress(f"moving {key}")) if progress else None)
         rows, used_step = [*rows, *more], step
     t3 = time.perf_counter()
     if bump_materials and raw is not None and BUMP in outputs_of(result.summary):
-        more, also = bump_material_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, progress=(
+        more, also = bump_material_sensitivities(raw, first_mesh, progress=(
             (lambda what: progress(f"moving {what}")) if progress else None))
         rows, skipped = [*rows, *more], {**skipped, **also}
     report = SensitivityReport(ranked(rows), skipped, result, used_step,
@@ -176,7 +195,7 @@ def tolerance_analysis(path: str | Path, outdir: str | Path | None = None,
     lengths = [t.length for t in spec.tolerance if t.length]
     _check_parameters(spec.tolerance, rows, raw)
     if lengths:
-        more, skipped = dimension_sensitivities(raw, lambda m: solve(m, target_error=0.0).summary, spec.step, lengths)
+        more, skipped = dimension_sensitivities(raw, first_mesh_solves((raw, result.summary)), spec.step, lengths)
         if skipped:
             key, why = next(iter(skipped.items()))
             raise ModelError(f"[[tolerance]] parameter 'family {key}': its derivative cannot be taken: {why}.")

@@ -30,10 +30,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import ModelError
-from ..model import Model, load_model
-from ..pipeline import expand
-from ..model.families import family_params
-from ..studies.cases import describe, edit_model, model_key, raw_model
+from ..model import load_model
+from ..model.families import FamilyParams, family_params
+from ..studies.cases import base_raw_model, describe, edit_model, model_key
 from ..studies.store import CaseStore
 from ..studies.worker import solve_case
 from .optimise_file import THERMAL, Constraint, OptimiseFile, Variable
@@ -54,6 +53,9 @@ ROUND = 1e-5
 
 #: the loosest relative target a flat best design is refined to (the contract's key is below 1)
 MAX_TARGET = 0.9
+
+#: what the base model is called in a sentence refusing it
+BASE = "optimisation file, the base model"
 
 #: dotted keys every search solve gets: one solve, no refinement
 SEARCH_SOLVE = {"mesh.target_error": 0.0}
@@ -98,9 +100,9 @@ class Evaluator:
         """Solves spent on the search and the references (a design at another temperature is one more)."""
         return sum(1 + len(self.temperatures) for e in self.history if e.kind != "best")
 
-    def model(self, edits: dict[str, Any], where: str = "") -> dict:
+    def model(self, edits: dict[str, Any]) -> dict:
         """The parts-only model of the base with ``edits``."""
-        return edit_model(self.base_raw, edits, (), where)[1]
+        return edit_model(self.base_raw, edits, (), "")[1]
 
     def __call__(self, edits: dict[str, Any], values: dict[str, Any], kind: str, branch: int | None) -> Evaluation:
         if kind != "best" and self.spent + 1 + len(self.temperatures) > self.budget:
@@ -159,29 +161,20 @@ def describe_values(values: dict[str, Any]) -> str:
 
 # --- the problem --------------------------------------------------------------------------------
 
-def base_raw_model(spec: OptimiseFile) -> dict:
-    """The base model as plain data before its family expands; refused in one sentence if bad."""
-    try:
-        expand(spec.base_model)
-    except ModelError as err:
-        raise ModelError(f"optimisation file, the base model: {err}") from None
-    return raw_model(Model.model_validate(spec.base_model))
-
-
-def applies(variable: Variable, branch_raw: dict) -> bool:
-    """Whether a continuous variable applies to a branch: a family key another switch turns off
-    (``stiffener_height_mm`` under a first heat sink) does not."""
-    if not variable.key.startswith("family."):
+def applies(variable: Variable, params: FamilyParams | None) -> bool:
+    """Whether a continuous variable applies to a branch whose family table is ``params``: a
+    family key another switch turns off (``stiffener_height_mm`` under a first heat sink) does not."""
+    if not variable.key.startswith("family.") or params is None:
         return True
-    return family_params(load_model(branch_raw)).unmet(variable.key.removeprefix("family.")) is None
+    return params.unmet(variable.key.removeprefix("family.")) is None
 
 
-def base_value(variable: Variable, branch_raw: dict, branch_parts: dict) -> float | None:
+def base_value(variable: Variable, params: FamilyParams | None, branch_parts: dict) -> float | None:
     """The variable's value in the branch's base design (a family default filled in)."""
     from ..studies import keys
 
-    if variable.key.startswith("family."):
-        value = getattr(family_params(load_model(branch_raw)), variable.key.removeprefix("family."), None)
+    if variable.key.startswith("family.") and params is not None:
+        value = getattr(params, variable.key.removeprefix("family."), None)
     else:
         value = keys.lookup(branch_parts, variable.key)
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
@@ -219,18 +212,19 @@ def plan_branches(spec: OptimiseFile, base_raw: dict) -> list[Branch]:
             raw, parts = edit_model(base_raw, {**spec.set, **choices}, (), "")
         except ModelError as err:
             raise ModelError(f"optimisation file, the base model{where}: {err}") from None
-        variables = [v for v in spec.variable if v.continuous and applies(v, raw)]
+        loaded = load_model(raw)
+        params = family_params(loaded) if loaded.model.family else None
+        variables = [v for v in spec.variable if v.continuous and applies(v, params)]
         if not variables:
             raise ModelError(f"optimisation file, the base model{where}: no variable with bounds applies to it.")
-        for v in spec.variable:  # each key alone first, so a bad one is named
-            if v.continuous and v in variables:
-                try:
-                    edit_model(base_raw, {**spec.set, **choices, v.key: v.bounds[0]}, (), "")
-                except ModelError as err:
-                    raise ModelError(f"optimisation file, variable '{v.key}'{where}: {err}") from None
+        for v in variables:  # each key alone first, so a bad one is named
+            try:
+                edit_model(base_raw, {**spec.set, **choices, v.key: v.bounds[0]}, (), "")
+            except ModelError as err:
+                raise ModelError(f"optimisation file, variable '{v.key}'{where}: {err}") from None
         start = []
         for v in variables:
-            value = v.start if v.start is not None else base_value(v, raw, parts)
+            value = v.start if v.start is not None else base_value(v, params, parts)
             low, high = v.bounds
             start.append(value if value is not None and low <= value <= high else 0.5 * (low + high))
         br = Branch(i, choices, variables, start)
@@ -361,7 +355,7 @@ def optimise_designs(spec: OptimiseFile, store: CaseStore, *, run: Callable[[dic
     """Solve the references, search every branch, re-solve the best design refined; every solve
     through ``store``. ``run`` solves one model (default: here, with every core)."""
     t0 = time.perf_counter()
-    base_raw = base_raw_model(spec)
+    base_raw = base_raw_model(spec.base_model, BASE)
     branches = plan_branches(spec, base_raw)
     run = run or (lambda model: solve_case(model, None))
     evaluator = Evaluator(base_raw, store, run, spec.optimise.max_solves, progress, temperatures(spec))
@@ -396,7 +390,7 @@ def held_error(spec: OptimiseFile, evaluator: Evaluator, searched: list[Evaluati
     base design's target as an absolute error (its target × its |warpage|), so a flat design is
     refined as far as the package it improves on and not toward a relative target no mesh meets.
     Empty where the objective is not the warpage's magnitude or the design is not flatter."""
-    start = next((e for e in searched if e.status != "failed"), None)
+    start = start_design(searched)
     if spec.optimise.objective != "warpage_um" or spec.optimise.goal != "magnitude" or start is None:
         return {}
     w0, w = abs(start.outputs["warpage_um"]), abs(best.outputs["warpage_um"])
@@ -421,9 +415,14 @@ def check_grid(optimum: Optimum, levels: int | None = None, spread: float = 0.05
     return grid
 
 
+def start_design(history: list[Evaluation]) -> Evaluation | None:
+    """The base design the search improves on: its first solved search evaluation."""
+    return next((e for e in history if e.kind == "search" and e.status != "failed"), None)
+
+
 def objective_improvement(optimum: Optimum) -> float | None:
     """The best design's objective over the base design's (the first search evaluation), in %."""
-    first = next((e for e in optimum.history if e.kind == "search" and e.status != "failed"), None)
+    first = start_design(optimum.history)
     if first is None or optimum.best is None:
         return None
     name, goal = optimum.spec.optimise.objective, optimum.spec.optimise.goal

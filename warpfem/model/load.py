@@ -41,14 +41,17 @@ def error_sentence(raw: dict, err: ValidationError, prefix: tuple = (),
     parameter table); ``unknown_key`` is what an unknown key is told.
     """
     e = err.errors()[0]
-    msg = e["msg"]
+    return f"{_where(raw, tuple(prefix) + tuple(e['loc']))}: {error_message(e, unknown_key)}."
+
+
+def error_message(e: dict, unknown_key: str) -> str:
+    """What one pydantic error says, in the contract's words: a missing key, an unknown one
+    (``unknown_key``), or the validator's own sentence."""
     if e["type"] == "missing":
-        msg = "it is required but missing"
-    elif e["type"] == "extra_forbidden":
-        msg = unknown_key
-    elif msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    return f"{_where(raw, tuple(prefix) + tuple(e['loc']))}: {msg}."
+        return "it is required but missing"
+    if e["type"] == "extra_forbidden":
+        return unknown_key
+    return e["msg"].removeprefix("Value error, ")
 
 
 def model_from_dict(raw: dict[str, Any]) -> Model:

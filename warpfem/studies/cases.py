@@ -105,13 +105,14 @@ def model_key(data: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def base_raw_model(spec: StudySpec) -> dict:
-    """The base model as plain data before any family expands; refused in one sentence if bad."""
+def base_raw_model(base: dict, what: str = "the study's base model") -> dict:
+    """A base model (TOML data) as plain data before any family expands; refused in one sentence,
+    naming ``what`` it is, if bad."""
     try:
-        expand(spec.base)  # the contract's checks and sentences, the family's expansion
+        expand(base)  # the contract's checks and sentences, the family's expansion
     except ModelError as err:
-        raise ModelError(f"the study's base model: {err}") from None
-    return raw_model(Model.model_validate(spec.base))
+        raise ModelError(f"{what}: {err}") from None
+    return raw_model(Model.model_validate(base))
 
 
 def edit_model(base_raw: dict, edits: dict[str, Any], remove: tuple[str, ...], where: str,
@@ -199,7 +200,7 @@ def _check_keys(spec: StudySpec, base_raw: dict, base_parts: dict, new_materials
 def build_cases(spec: StudySpec) -> list[Case]:
     """Every case of the study with its model and hash; a case whose model is refused carries
     the reason in ``error``. A key the base model does not have refuses the whole study."""
-    base_raw = base_raw_model(spec)
+    base_raw = base_raw_model(spec.base)
     new_materials = given_materials(spec)
     try:
         set_raw, set_parts = edit_model(base_raw, spec.set, (), "[set] ", new_materials)

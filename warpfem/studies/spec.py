@@ -30,7 +30,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ModelError
-from ..model.load import parse_toml, read_toml
+from ..model.load import error_message, parse_toml, read_toml
 from .keys import flatten
 
 StudyLike = Union["StudySpec", dict, str, PathLike]
@@ -116,12 +116,7 @@ class StudySpec(_Strict):
 def _sentence(err: ValidationError) -> str:
     e = err.errors()[0]
     where = ".".join(str(p) for p in e["loc"]) or "the study"
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "missing":
-        msg = "it is required but missing"
-    elif e["type"] == "extra_forbidden":
-        msg = "this key is not part of the study format (a typo?)"
-    return f"study file, key '{where}': {msg}."
+    return f"study file, key '{where}': {error_message(e, 'this key is not part of the study format (a typo?)')}."
 
 
 def _base_model(raw: dict, folder: Path) -> dict:
