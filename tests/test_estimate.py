@@ -8,7 +8,7 @@ import pytest
 
 import warpfem
 from warpfem.accuracy import refine
-from warpfem.accuracy.estimate import RHO_DEFAULT, SPREAD, UNSETTLED_TAIL, CornerErrors, decompose
+from warpfem.accuracy.estimate import PRE_ASYMPTOTIC_TAIL, RHO_DEFAULT, SPREAD, CornerErrors, decompose
 from warpfem.fem import StiffnessSystem, solve_displacement, solve_thermal
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, features, graded_mesh, refine_groups
@@ -87,15 +87,29 @@ def test_a_settled_group_extrapolates_geometrically():
 
 def test_a_group_not_yet_settled_is_taken_pessimistically():
     e = CornerErrors()
-    e.add({0: -0.008, 1: 0.03}, [0, 1])
-    e.add({0: -0.056}, [0])              # grew: the plate rim of studies/accuracy/stiffener_plate.toml
+    e.add({0: -0.008, 1: 0.03}, [0, 1], {0: 0.5, 1: 0.5})
+    e.add({0: -0.056}, [0], {0: 0.25})     # grew: a plate's rim under a substrate
     assert not e.settled(0) and not e.settled(1)
-    assert e.remaining() == pytest.approx({0: -0.056 * UNSETTLED_TAIL, 1: 0.03 * UNSETTLED_TAIL})
+    tail = RHO_DEFAULT / (1 - RHO_DEFAULT)
+    assert e.remaining() == pytest.approx({0: -0.056 * tail, 1: 0.03 * tail})
     assert e.ratio(1) == RHO_DEFAULT
-    e.add({0: -0.022}, [0])              # then fell by 0.39: settled
+    e.add({0: -0.022}, [0], {0: 0.125})    # then fell by 0.39: settled
     assert e.settled(0) and e.remaining()[0] == pytest.approx(-0.022 * (0.022 / 0.056) / (1 - 0.022 / 0.056))
     r = np.array(list(e.remaining().values()))
     assert e.bar() == pytest.approx(abs(r.sum()) + SPREAD * np.sqrt((r ** 2).sum()))
+
+
+def test_a_group_refined_above_its_scale_is_not_extrapolated_geometrically():
+    """The lid model's die-edge group (studies/accuracy/corner_sequences.md): its changes fell by
+    0.42 at 4 and 2 times its scale, and the next refinement moved the warpage on by more than a
+    geometric tail of that ratio (0.7 changes) would allow."""
+    e = CornerErrors()
+    e.add({0: 0.0234}, [0], {0: 4.0})
+    e.add({0: 0.0098}, [0], {0: 2.0})
+    assert not e.resolved(0) and not e.settled(0) and 0 in e.unsettled()
+    assert e.remaining()[0] == pytest.approx(0.0098 * PRE_ASYMPTOTIC_TAIL)
+    e.add({0: 0.0049}, [0], {0: 1.0})      # at its scale: geometric from here
+    assert e.settled(0) and e.remaining()[0] == pytest.approx(0.0049)
 
 
 #: a 4 mm package on a 4 x 4 array of 0.5 mm solder balls under its substrate

@@ -35,7 +35,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "references_cache.json"
 MODELS = ("bare_fcbga", "ring_stiffener", "lid", "lid_on_adhesive_ring", "copper_plate",
-          "matched_plate", "moulded", "bump_array", "stiffener_plate", "small_fcbga")
+          "matched_plate", "moulded", "bump_array", "stiffener_plate", "small_fcbga", "buffer_pad")
 
 #: corners closer than this many times their scale are refined together (one group)
 INTERACTION = 8.0

@@ -16,14 +16,18 @@ elements nearest each singular corner says how much that corner's refinement mov
 
 **Extrapolated.** At a singular corner the error of J falls by a fixed ratio ρ each time the
 elements there are halved (ρ = 2^(-2λ) for a corner whose stress grows as r^(λ-1)); what remains
-after a change Δ is then Δ ρ / (1 - ρ). A corner group has *settled* when its last two changes
-have one sign and a ratio between 0.3 and 0.8: ρ is then that ratio. Before — one change only,
-or changes that grow or flip (elements not yet well below the corner's scale: a plate's rim under
-a substrate moved warpage by 0.008 µm, then 0.056, then 0.022) — what remains is taken as
-``UNSETTLED_TAIL`` = 4 changes, and the refinement goes on at that group. The groups' remaining
-errors add with their signs; the error bar adds to that sum half the spread of the groups'
-estimates taken one by one, since each extrapolation is uncertain by a factor (ρ from 0.5 to 0.7
-gives Δ ρ / (1 - ρ) from 1 to 2.3 Δ).
+after a change Δ is then Δ ρ / (1 - ρ). That holds once the elements at the corner are smaller
+than its scale (the thinnest part meeting there). Before, the corner's changes need not fall
+geometrically: on the ten accuracy models' long sequences they fell by 0.17–0.96 per halving,
+grew (1.2–1.7) or flipped, and a ratio measured there says nothing of what follows (a lid's
+die-edge group fell 0.023 → 0.010 µm at 4 and 2 scales, a ratio whose tail is 0.007 µm, and the
+warpage then moved on by 0.009 µm). So a group whose last change was made with elements larger
+than its scale is *pre-asymptotic*: what remains is taken as ``PRE_ASYMPTOTIC_TAIL`` = 2 changes (what the groups left on those sequences, 0.8–2.3,
+is covered with the spread below). Once refined below its scale, a group has *settled* when its
+last two changes have one sign and a ratio between 0.3 and 0.8: ρ is then that ratio, else 0.6.
+The groups' remaining errors add with their signs; the error bar adds to that sum half the spread
+of the groups' estimates taken one by one, since each extrapolation is uncertain by a factor (ρ
+from 0.5 to 0.7 gives Δ ρ / (1 - ρ) from 1 to 2.3 Δ).
 """
 
 from __future__ import annotations
@@ -42,12 +46,13 @@ from ..post.probe import interpolation
 RHO_DEFAULT = 0.6
 #: the ratio measured from two changes is kept within these bounds; a change of sign takes the upper
 RHO_BOUNDS = (0.3, 0.8)
-#: what remains after a change at a group not yet converging geometrically, in changes: before
-#: its elements are well below its scale a corner's changes can understate what is to come
-UNSETTLED_TAIL = 4.0
+#: a change made with elements at a group's corners larger than this many times its scale is
+#: pre-asymptotic: it does not yet fall geometrically
+RESOLVED = 1.0
+#: what remains after a pre-asymptotic change, in changes
+PRE_ASYMPTOTIC_TAIL = 2.0
 #: relative uncertainty of each corner's extrapolated remainder, added in quadrature to the bar
 SPREAD = 0.5
-
 
 def element_owner(sol: Solution, feats: Features) -> np.ndarray:
     """The corner group nearest to each element's centre, measured in the section across each
@@ -82,21 +87,30 @@ def decompose(coarse: Solution, fine: Solution, duals_mm: list[np.ndarray], feat
 
 @dataclass
 class CornerErrors:
-    """Each corner group's changes of one quantity under its successive refinements, and what
-    they leave: the remaining error per group, their sum and the error bar (the quantity's units)."""
+    """Each corner group's changes of one quantity under its successive refinements, with the
+    element size at its corners before each (in multiples of its scale), and what they leave: the
+    remaining error per group, their sum and the error bar (the quantity's units)."""
 
     changes: dict[int, list[float]] = field(default_factory=dict)
+    per_scale: dict[int, list[float]] = field(default_factory=dict)
 
-    def add(self, changes: dict[int, float], refined) -> None:
-        """Record the changes of the groups ``refined`` in this step."""
+    def add(self, changes: dict[int, float], refined, per_scale: dict[int, float] | None = None) -> None:
+        """Record the changes of the groups ``refined`` in this step, and the element size at each
+        one's corners before it over its scale (unknown: taken as resolved)."""
         for key in refined:
             self.changes.setdefault(key, []).append(changes.get(key, 0.0))
+            self.per_scale.setdefault(key, []).append((per_scale or {}).get(key, RESOLVED))
+
+    def resolved(self, key: int) -> bool:
+        """Whether the group's last change was made with elements at most its scale."""
+        return self.per_scale[key][-1] <= RESOLVED
 
     def settled(self, key: int) -> bool:
-        """Whether the group converges geometrically: its last two changes of one sign, the last
-        smaller by a ratio within ``RHO_BOUNDS``."""
+        """Whether the group converges geometrically: resolved, its last two changes of one sign,
+        the last smaller by a ratio within ``RHO_BOUNDS``."""
         d = self.changes.get(key, [])
-        return len(d) >= 2 and d[-2] * d[-1] > 0 and RHO_BOUNDS[0] <= d[-1] / d[-2] <= RHO_BOUNDS[1]
+        return (len(d) >= 2 and self.resolved(key) and d[-2] * d[-1] > 0
+                and RHO_BOUNDS[0] <= d[-1] / d[-2] <= RHO_BOUNDS[1])
 
     def ratio(self, key: int) -> float:
         """The group's error ratio per refinement, measured once it has settled, else the default."""
@@ -105,8 +119,8 @@ class CornerErrors:
 
     def tail(self, key: int) -> float:
         """What remains after the group's last change, in units of that change."""
-        if not self.settled(key):
-            return UNSETTLED_TAIL
+        if not self.resolved(key):
+            return PRE_ASYMPTOTIC_TAIL
         rho = self.ratio(key)
         return rho / (1.0 - rho)
 

@@ -32,7 +32,7 @@ from .estimate import CornerErrors, decompose
 MARKED_SHARE = 0.7
 
 #: a group not yet settled is refined again (with those holding most of the error) while its last
-#: change was above this share of the target; its bar already counts UNSETTLED_TAIL changes
+#: change was above this share of the target
 NEGLIGIBLE = 0.05
 
 #: the dual solutions weigh the residual: two digits are all the split by corner needs (the
@@ -40,7 +40,8 @@ NEGLIGIBLE = 0.05
 DUAL_RTOL = 1e-2
 
 METHOD = ("dual-weighted residual between nested graded meshes, split by singular corner and "
-          "extrapolated per corner (geometric convergence, ratio measured or 0.6)")
+          "extrapolated per corner (2 changes while its elements exceed its scale, then geometric "
+          "convergence, ratio measured or 0.6)")
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,12 @@ def _marked(errors: CornerErrors) -> list:
     return out
 
 
-def _corner_steps(step: int, feats: Features, before: Grading, groups, errors: CornerErrors) -> list[CornerStep]:
-    """What this step did to each refined group: its corners' sizes before, and its change."""
-    out = []
-    for g in groups:
-        corners = [feats.corners[i] for i in feats.groups[g]]
-        plane, through = (min(s) for s in zip(*(before.corner_sizes_mm(c) for c in corners)))
-        scale = min(c.scale_mm for c in corners)
-        out.append(CornerStep(step, g, plane, through, max(plane, through) / scale, 1e3 * errors.changes[g][-1]))
-    return out
+def _sizes_before(feats: Features, before: Grading, group: int) -> tuple[float, float, float]:
+    """The smallest element sizes (mm; in the plane, through the thickness) at a group's corners
+    under ``before``, and the larger of them over the group's scale."""
+    corners = [feats.corners[i] for i in feats.groups[group]]
+    plane, through = (min(s) for s in zip(*(before.corner_sizes_mm(c) for c in corners)))
+    return plane, through, max(plane, through) / min(c.scale_mm for c in corners)
 
 
 def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
@@ -184,9 +182,11 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
             with clock("estimate"):
                 guesses = [embed @ d for d in duals] or [None, None]
                 duals = system.solve_many([warpage_load(fine), coplanarity_load(fine)], guesses, rtol=DUAL_RTOL)
+                sizes = {g: _sizes_before(feats, out.grading, g) for g in todo}
+                per_scale = {g: v[2] for g, v in sizes.items()}
                 for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats, embed)):
-                    errors.add(split, todo)
-        out.corner_steps += _corner_steps(len(out.steps), feats, out.grading, todo, out.warpage)
+                    errors.add(split, todo, per_scale)
+        out.corner_steps += [CornerStep(len(out.steps), g, *sizes[g], 1e3 * out.warpage.changes[g][-1]) for g in todo]
         w = warpage_um(fine)
         bar_w = 1e3 * out.warpage.bar()
         out.previous, out.solution, out.grading = out.solution, fine, finer

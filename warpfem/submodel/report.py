@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..accuracy.estimate import UNSETTLED_TAIL
 from ..fem import Solution
 from ..model import Model
 from ..post.bump_table import BumpTable
@@ -83,6 +82,9 @@ ESTIMATE_STEP = 2 ** 0.5
 #: what remains after the change from the coarser submodel, in changes: the bump average's change
 #: falls by 0.45-0.7 per step of √2 (docs/submodel.md), so at most 0.7 / 0.3 ≈ 2.3 times the last
 ESTIMATE_TAIL = 2.3
+#: the bump's change between the global refinement's last two meshes, in changes: the bump's
+#: share of the global error is not split by corner, so it is taken as a corner not yet settled
+GLOBAL_TAIL = 4.0
 
 
 def critical_error(model: Model, sol: Solution, subs: dict[int, SubmodelResult], critical_row: int,
@@ -90,7 +92,7 @@ def critical_error(model: Model, sol: Solution, subs: dict[int, SubmodelResult],
     """The error bar (MPa) of the critical bump's submodel average von Mises: its change from a
     submodel √2 coarser, extrapolated, plus the change of that coarser submodel when driven by
     ``coarser`` (the global refinement's step before the last), taken as a corner not yet settled
-    (``UNSETTLED_TAIL`` changes). The global part is measured on the bump itself: a package that
+    (``GLOBAL_TAIL`` changes). The global part is measured on the bump itself: a package that
     hardly warps (two carriers back to back) has a large relative warpage error that says nothing
     of its bumps."""
     sub = subs.get(critical_row)
@@ -106,11 +108,11 @@ def critical_error(model: Model, sol: Solution, subs: dict[int, SubmodelResult],
     coarse, coarse_dofs = coarser_submodel(sol)
     change = abs(value - coarse)
     # the global mesh's share, measured on the coarser submodel: half the cost of the fine one
-    driven = 0.0 if coarser is None else UNSETTLED_TAIL * abs(coarse - coarser_submodel(coarser)[0])
+    driven = 0.0 if coarser is None else GLOBAL_TAIL * abs(coarse - coarser_submodel(coarser)[0])
     return {"critical_avg_von_mises_mpa": ESTIMATE_TAIL * change + driven,
             "critical_avg_method": f"submodel {ESTIMATE_STEP:.3g} times coarser ({coarse_dofs} dofs): change "
                                    f"{change:.3g} MPa x {ESTIMATE_TAIL:g}, plus its change driven by the global model's "
-                                   f"previous mesh x {UNSETTLED_TAIL:g} ({driven:.3g} MPa)"}
+                                   f"previous mesh x {GLOBAL_TAIL:g} ({driven:.3g} MPa)"}
 
 
 def with_creep_columns(table: BumpTable, row: int, run: CycleRun) -> BumpTable:
