@@ -35,9 +35,10 @@ MARKED_SHARE = 0.7
 #: change was above this share of the target
 NEGLIGIBLE = 0.05
 
-#: the dual solutions weigh the residual: two digits are all the split by corner needs (the
-#: stiffener + plate example's bars agree to 0.1 % between 1e-2 and 1e-3)
-DUAL_RTOL = 1e-2
+#: the dual solutions weigh the residual: two digits are all the split by corner needs. Against
+#: 1e-2, 5e-2 moved the bars by 0.3 % (stiffener + plate example), 1.4 % (copper plate) and 3 %
+#: (small FCBGA), and took 3-5 s off the estimate of the larger models (copper plate 11.8 -> 6.4 s)
+DUAL_RTOL = 5e-2
 
 METHOD = ("dual-weighted residual between nested graded meshes, split by singular corner and "
           "extrapolated per corner (2 changes while its elements exceed its scale, then geometric "
