@@ -108,8 +108,10 @@ def test_a_group_refined_above_its_scale_is_not_extrapolated_geometrically():
     e.add({0: 0.0098}, [0], {0: 2.0})
     assert not e.resolved(0) and not e.settled(0) and 0 in e.unsettled()
     assert e.remaining()[0] == pytest.approx(0.0098 * PRE_ASYMPTOTIC_TAIL)
-    e.add({0: 0.0049}, [0], {0: 1.0})      # at its scale: geometric from here
-    assert e.settled(0) and e.remaining()[0] == pytest.approx(0.0049)
+    e.add({0: 0.0049}, [0], {0: 1.0})      # at its scale: still pre-asymptotic
+    assert not e.settled(0) and e.remaining()[0] == pytest.approx(0.0049 * PRE_ASYMPTOTIC_TAIL)
+    e.add({0: 0.0024}, [0], {0: 0.5})      # at half of it: geometric from here
+    assert e.settled(0) and e.remaining()[0] == pytest.approx(0.0024 * (0.0024 / 0.0049) / (1 - 0.0024 / 0.0049))
 
 
 #: a 4 mm package on a 4 x 4 array of 0.5 mm solder balls under its substrate

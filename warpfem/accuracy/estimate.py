@@ -16,18 +16,19 @@ elements nearest each singular corner says how much that corner's refinement mov
 
 **Extrapolated.** At a singular corner the error of J falls by a fixed ratio ρ each time the
 elements there are halved (ρ = 2^(-2λ) for a corner whose stress grows as r^(λ-1)); what remains
-after a change Δ is then Δ ρ / (1 - ρ). That holds once the elements at the corner are smaller
-than its scale (the thinnest part meeting there). Before, the corner's changes need not fall
-geometrically: on the ten accuracy models' long sequences they fell by 0.17–0.96 per halving,
-grew (1.2–1.7) or flipped, and a ratio measured there says nothing of what follows (a lid's
-die-edge group fell 0.023 → 0.010 µm at 4 and 2 scales, a ratio whose tail is 0.007 µm, and the
-warpage then moved on by 0.009 µm). So a group whose last change was made with elements larger
-than its scale is *pre-asymptotic*: what remains is taken as ``PRE_ASYMPTOTIC_TAIL`` = 2 changes (what the groups left on those sequences, 0.8–2.3,
-is covered with the spread below). Once refined below its scale, a group has *settled* when its
-last two changes have one sign and a ratio between 0.3 and 0.8: ρ is then that ratio, else 0.6.
-The groups' remaining errors add with their signs; the error bar adds to that sum half the spread
-of the groups' estimates taken one by one, since each extrapolation is uncertain by a factor (ρ
-from 0.5 to 0.7 gives Δ ρ / (1 - ρ) from 1 to 2.3 Δ).
+after a change Δ is then Δ ρ / (1 - ρ). That holds once the elements at the corner are well below
+its scale (the thinnest part meeting there): at most half of it. Before, the corner's changes need
+not fall geometrically: on the ten accuracy models' long sequences they fell by 0.17–0.96 per
+halving, grew (1.2–1.7) or flipped, and a ratio measured there says nothing of what follows (a
+lid's die-edge group fell 0.023 → 0.010 µm at 4 and 2 scales, a ratio whose tail is 0.007 µm, and
+the warpage then moved on by 0.009 µm). So a group whose last change was made with elements larger
+than half its scale is *pre-asymptotic*: what remains is taken as ``PRE_ASYMPTOTIC_TAIL`` = 2
+changes (what the groups left on those sequences, 0.8–2.3, is covered with the spread below). Once
+refined below half its scale, a group has *settled* when its last two changes have one sign and a
+ratio between 0.3 and 0.8: ρ is then that ratio, else 0.6. The groups' remaining errors add with
+their signs; the error bar adds to that sum half the spread of the groups' estimates taken one by
+one, since each extrapolation is uncertain by a factor (ρ from 0.5 to 0.7 gives Δ ρ / (1 - ρ) from
+1 to 2.3 Δ).
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ RHO_DEFAULT = 0.6
 #: the ratio measured from two changes is kept within these bounds; a change of sign takes the upper
 RHO_BOUNDS = (0.3, 0.8)
 #: a change made with elements at a group's corners larger than this many times its scale is
-#: pre-asymptotic: it does not yet fall geometrically
-RESOLVED = 1.0
+#: pre-asymptotic: it does not yet fall geometrically (from 1 to 0.5 scales the changes of the bare
+#: and small FCBGAs' die edges and the ring stiffener's wall fell by only 0.92, 0.92 and grew 1.1)
+RESOLVED = 0.5
 #: what remains after a pre-asymptotic change, in changes
 PRE_ASYMPTOTIC_TAIL = 2.0
 #: relative uncertainty of each corner's extrapolated remainder, added in quadrature to the bar
@@ -102,7 +104,7 @@ class CornerErrors:
             self.per_scale.setdefault(key, []).append((per_scale or {}).get(key, RESOLVED))
 
     def resolved(self, key: int) -> bool:
-        """Whether the group's last change was made with elements at most its scale."""
+        """Whether the group's last change was made with elements at most ``RESOLVED`` times its scale."""
         return self.per_scale[key][-1] <= RESOLVED
 
     def settled(self, key: int) -> bool:
