@@ -114,6 +114,16 @@ def test_a_group_refined_above_its_scale_is_not_extrapolated_geometrically():
     assert e.settled(0) and e.remaining()[0] == pytest.approx(0.0024 * (0.0024 / 0.0049) / (1 - 0.0024 / 0.0049))
 
 
+def test_a_group_far_coarser_than_its_scale_carries_more_changes():
+    """The copper-plate FCBGA started at 16 scales (studies/benchmarks/copper_plate_starts.md):
+    two changes each would have left its bar below its error (0.183 against 0.192 µm); five
+    halvings remain to half the scale instead of three."""
+    e = CornerErrors()
+    e.add({0: 0.0454, 1: 0.0277}, [0, 1], {0: 16.0, 1: 4.0})
+    assert e.tail(0) == pytest.approx(PRE_ASYMPTOTIC_TAIL * 5 / 3)
+    assert e.tail(1) == PRE_ASYMPTOTIC_TAIL
+
+
 #: a 4 mm package on a 4 x 4 array of 0.5 mm solder balls under its substrate
 BALLS = {
     "model": {"name": "balls", "symmetry": "quarter"},

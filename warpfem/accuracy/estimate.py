@@ -23,12 +23,12 @@ halving, grew (1.2–1.7) or flipped, and a ratio measured there says nothing of
 lid's die-edge group fell 0.023 → 0.010 µm at 4 and 2 scales, a ratio whose tail is 0.007 µm, and
 the warpage then moved on by 0.009 µm). So a group whose last change was made with elements larger
 than half its scale is *pre-asymptotic*: what remains is taken as ``PRE_ASYMPTOTIC_TAIL`` = 2
-changes (what the groups left on those sequences, 0.8–2.3, is covered with the spread below). Once
-refined below half its scale, a group has *settled* when its last two changes have one sign and a
-ratio between 0.3 and 0.8: ρ is then that ratio, else 0.6. The groups' remaining errors add with
-their signs; the error bar adds to that sum half the spread of the groups' estimates taken one by
-one, since each extrapolation is uncertain by a factor (ρ from 0.5 to 0.7 gives Δ ρ / (1 - ρ) from
-1 to 2.3 Δ).
+changes (what the groups left on those sequences, 0.8–2.3, is covered with the spread below), more
+when its elements were coarser than 4 scales. Once refined below half its scale, a group has
+*settled* when its last two changes have one sign and a ratio between 0.3 and 0.8: ρ is then that
+ratio, else 0.6. The groups' remaining errors add with their signs; the error bar adds to that sum
+half the spread of the groups' estimates taken one by one, since each extrapolation is uncertain by
+a factor (ρ from 0.5 to 0.7 gives Δ ρ / (1 - ρ) from 1 to 2.3 Δ).
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ RHO_BOUNDS = (0.3, 0.8)
 #: pre-asymptotic: it does not yet fall geometrically (from 1 to 0.5 scales the changes of the bare
 #: and small FCBGAs' die edges and the ring stiffener's wall fell by only 0.92, 0.92 and grew 1.1)
 RESOLVED = 0.5
-#: what remains after a pre-asymptotic change, in changes
+#: what remains after a pre-asymptotic change made with elements at most 4 times the group's scale,
+#: in changes; with coarser elements, more halvings remain before the corner is resolved, each able
+#: to move the warpage as much as the last: the tail grows with their number, log2(2 p) for
+#: elements p times the scale (the copper plate's rim, started at 16 scales, left 2.1 changes)
 PRE_ASYMPTOTIC_TAIL = 2.0
 #: relative uncertainty of each corner's extrapolated remainder, added in quadrature to the bar
 SPREAD = 0.5
@@ -122,7 +125,8 @@ class CornerErrors:
     def tail(self, key: int) -> float:
         """What remains after the group's last change, in units of that change."""
         if not self.resolved(key):
-            return PRE_ASYMPTOTIC_TAIL
+            halvings = np.log2(2.0 * self.per_scale[key][-1])   # to half the scale
+            return PRE_ASYMPTOTIC_TAIL * max(1.0, halvings / 3.0)
         rho = self.ratio(key)
         return rho / (1.0 - rho)
 
