@@ -54,10 +54,11 @@ RESOLVED = 0.5
 #: what remains after a pre-asymptotic change made with elements at most 4 times the group's scale,
 #: in changes; with coarser elements, more halvings remain before the corner is resolved, each able
 #: to move the warpage as much as the last: the tail grows with their number, log2(2 p) for
-#: elements p times the scale (the copper plate's rim, started at 16 scales, left 2.1 changes)
+#: elements p times the scale (the copper-plate FCBGA started at 16 scales left 2.1 changes)
 PRE_ASYMPTOTIC_TAIL = 2.0
 #: relative uncertainty of each corner's extrapolated remainder, added in quadrature to the bar
 SPREAD = 0.5
+
 
 def element_owner(sol: Solution, feats: Features) -> np.ndarray:
     """The corner group nearest to each element's centre, measured in the section across each

@@ -41,8 +41,8 @@ NEGLIGIBLE = 0.05
 DUAL_RTOL = 5e-2
 
 METHOD = ("dual-weighted residual between nested graded meshes, split by singular corner and "
-          "extrapolated per corner (2 changes while its elements exceed its scale, then geometric "
-          "convergence, ratio measured or 0.6)")
+          "extrapolated per corner (2 changes or more while its elements exceed half its scale, "
+          "then geometric convergence, ratio measured or 0.6)")
 
 
 @dataclass(frozen=True)
