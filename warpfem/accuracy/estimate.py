@@ -51,11 +51,13 @@ RHO_BOUNDS = (0.3, 0.8)
 #: pre-asymptotic: it does not yet fall geometrically (from 1 to 0.5 scales the changes of the bare
 #: and small FCBGAs' die edges and the ring stiffener's wall fell by only 0.92, 0.92 and grew 1.1)
 RESOLVED = 0.5
-#: what remains after a pre-asymptotic change made with elements at most 4 times the group's scale,
-#: in changes; with coarser elements, more halvings remain before the corner is resolved, each able
-#: to move the warpage as much as the last: the tail grows with their number, log2(2 p) for
-#: elements p times the scale (the copper-plate FCBGA started at 16 scales left 2.1 changes)
+#: what remains after a pre-asymptotic change made with elements at most ``COARSE`` times the
+#: group's scale, in changes; with coarser elements, more halvings remain before the corner is
+#: resolved, each able to move the warpage as much as the last: the tail grows with their number,
+#: log2(p / RESOLVED) for elements p times the scale (the copper-plate FCBGA started at 16 scales
+#: left 2.1 changes)
 PRE_ASYMPTOTIC_TAIL = 2.0
+COARSE = 4.0
 #: relative uncertainty of each corner's extrapolated remainder, added in quadrature to the bar
 SPREAD = 0.5
 
@@ -126,8 +128,8 @@ class CornerErrors:
     def tail(self, key: int) -> float:
         """What remains after the group's last change, in units of that change."""
         if not self.resolved(key):
-            halvings = np.log2(2.0 * self.per_scale[key][-1])   # to half the scale
-            return PRE_ASYMPTOTIC_TAIL * max(1.0, halvings / 3.0)
+            halvings = np.log2(self.per_scale[key][-1] / RESOLVED)   # until resolved
+            return PRE_ASYMPTOTIC_TAIL * max(1.0, halvings / np.log2(COARSE / RESOLVED))
         rho = self.ratio(key)
         return rho / (1.0 - rho)
 

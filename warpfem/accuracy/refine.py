@@ -177,13 +177,13 @@ def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
         with clock("mesh"):
             mesh = mesh_on_axes(layout, axes, finer.size_mm)
             embed = interpolation(out.solution.mesh, mesh.nodes)   # the last mesh's functions in this one
+        sizes = {g: _sizes_before(feats, out.grading, g) for g in todo}   # before this step's refinement
         with StiffnessSystem(layout, mesh, coarser=(system, embed)) as system:
             fine = solve_thermal(system, embed @ out.solution.u_mm)
             clock.add(assemble=system.setup_s, solve=system.solve_s)
             with clock("estimate"):
                 guesses = [embed @ d for d in duals] or [None, None]
                 duals = system.solve_many([warpage_load(fine), coplanarity_load(fine)], guesses, rtol=DUAL_RTOL)
-                sizes = {g: _sizes_before(feats, out.grading, g) for g in todo}
                 per_scale = {g: v[2] for g, v in sizes.items()}
                 for errors, split in zip((out.warpage, out.coplanarity), decompose(out.solution, fine, duals, feats, embed)):
                     errors.add(split, todo, per_scale)
