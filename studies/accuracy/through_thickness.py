@@ -25,6 +25,7 @@ from warpfem.fem import StiffnessSystem, solve_thermal
 from warpfem.geometry import build_layout
 from warpfem.meshing import initial_grading, mesh_on_axes
 from warpfem.model import load_model
+from warpfem.output import atomic_paths
 from warpfem.post.warpage import warpage_um
 
 HERE = Path(__file__).resolve().parent
@@ -79,12 +80,15 @@ def main() -> None:
     rows = json.loads(OUT.read_text()) if OUT.exists() else {}
     for name in a.models or list(refs):
         rows[f"{name} {json.dumps(keys)}"] = measure(name, keys)
-        OUT.write_text(json.dumps(rows, indent=1) + "\n")
+        # stored after every model, atomically: an interrupted run keeps the models it finished
+        with atomic_paths(OUT) as (j,):
+            j.write_text(json.dumps(rows, indent=1) + "\n")
         print(name, keys, rows[f"{name} {json.dumps(keys)}"], flush=True)
     md = ["# Through the thickness: what halving every z interval of the default's last mesh moves", "",
           f"`python studies/accuracy/through_thickness.py` on {time.strftime('%Y-%m-%d')}, 2 cores; references "
           "from references.json. Time: the refinement alone, in this process.", "", *table(rows, refs)]
-    (HERE / "through_thickness.md").write_text("\n".join(md) + "\n")
+    with atomic_paths(HERE / "through_thickness.md") as (m,):
+        m.write_text("\n".join(md) + "\n")
 
 
 if __name__ == "__main__":
