@@ -22,6 +22,7 @@ from ..meshing.hex20 import VTK_HALF_STEPS
 from ..model.elasticity import thermal_stress_mpa
 from .element import (brick_coefficients, brick_mean_gradient, brick_thermal_load, isotropic_coefficients,
                       isotropic_directions, stiffness_basis)
+from .kernels import scatter_add
 
 #: brick sizes equal to this many mm are the same class
 _SIZE_QUANTUM_MM = 1e-9
@@ -249,29 +250,17 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: np.ndarray) -> None:
     """Add into ``data`` (nnzb, 9) the element blocks of each holder row: row r has class
     ``holders[r, a]`` at local position a (-1: none), and ``slots_of(a, r)`` gives the slots (n, 20)
-    of its pairs (a, b). Rows are taken a slice at a time, each slice's blocks summed by one
-    ``bincount`` per block component into the band of slots it reaches; the buffers are made
-    once, since on a fresh large array the first touch of each page costs more than the arithmetic.
+    of its pairs (a, b). Rows are taken a slice at a time, into one buffer made once: on a fresh
+    large array the first touch of each page costs more than the arithmetic.
     """
     per_pass = max(1, min(len(holders), _PAIRS_PER_PASS // 400))
-    values = np.empty((20, per_pass, 180))
-    band = np.empty((0, 9))
+    values = np.empty((per_pass, 180))
     for r0 in range(0, len(holders), per_pass):
-        slots, weights = [], []
         for a in range(20):
             r = r0 + np.flatnonzero(holders[r0:r0 + per_pass, a] >= 0)
-            out = values[a, :len(r)]
+            out = values[:len(r)]
             matrices.blocks(a, holders[r, a], out)
-            slots.append(slots_of(a, r).ravel())
-            weights.append(out.reshape(-1, 9))
-        slots, weights = np.concatenate(slots), np.concatenate(weights)
-        lo, hi = slots.min(), slots.max() + 1
-        slots -= lo
-        if len(band) < hi - lo:
-            band = np.empty((hi - lo, 9))
-        for c in range(9):
-            band[:hi - lo, c] = np.bincount(slots, weights=weights[:, c], minlength=hi - lo)
-        data[lo:hi] += band[:hi - lo]
+            scatter_add(data, slots_of(a, r).ravel(), out.reshape(-1, 9))
 
 
 def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray, matrices: ElementMatrices,

@@ -37,6 +37,7 @@ from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
 from .assemble import DenseMatrices, ElementMatrices, _unique_rows, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
+from .kernels import block_product
 from .parallel import run_all, split_points, thread_count, usable_cores
 
 #: precision of the preconditioner's arithmetic
@@ -199,11 +200,11 @@ class _RowBlocks:
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         if thread_count() == 1 or len(self.pieces) == 1:
-            return self.A @ x
+            return block_product(self.A, x)
         y = np.empty(self.A.shape[0], dtype=np.result_type(self.A.dtype, x.dtype))
 
         def piece(r0, r1, B):
-            return lambda: y.__setitem__(slice(r0, r1), B @ x)
+            return lambda: y.__setitem__(slice(r0, r1), block_product(B, x))
 
         run_all([piece(*p) for p in self.pieces])
         return y
@@ -297,7 +298,7 @@ class ColumnSmoother:
     def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
         def relax(A_c, dofs, groups):
             def run():
-                r = b[dofs] - A_c @ x
+                r = b[dofs] - block_product(A_c, x)
                 for inv, d, d_local in groups:
                     x[d] += np.matmul(inv, r[d_local][:, :, None])[:, :, 0]
             return run
