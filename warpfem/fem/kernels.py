@@ -1,4 +1,4 @@
-"""The product of a 3 x 3 block-sparse matrix (a displacement stiffness) with a vector, compiled.
+"""Compiled kernels of the stiffness: its product with a vector, and the scatter-add assembling it.
 
 SciPy's BSR product loops over each block's rows and columns generically and does not vectorise:
 on the 251 k dof hex20 stiffness of the copper-plate FCBGA it runs at 3 GB/s of matrix per core,
@@ -53,6 +53,6 @@ def _scatter_add(data, slots, values):   # pragma: no cover - compiled
 def scatter_add(data: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:
     """data[slots[i]] += values[i] for every i, repeated slots summed: (n, m) += (k, m) at (k,).
 
-    NumPy's ``np.add.at`` does this a hundred times slower, and one ``bincount`` per column needs
-    a dense band of the matrix and a strided pass per column."""
+    With 2 M sorted slots into 200 k rows of 9, NumPy's ``np.add.at`` took 19 times as long and
+    one ``bincount`` per column 25 times (a strided pass over the values per column)."""
     _scatter_add(data, np.ascontiguousarray(slots, dtype=np.int64), np.ascontiguousarray(values, dtype=data.dtype))
