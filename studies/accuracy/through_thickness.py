@@ -79,11 +79,11 @@ def main() -> None:
     keys = {} if a.min_layers is None else {"min_layers": a.min_layers}
     rows = json.loads(OUT.read_text()) if OUT.exists() else {}
     for name in a.models or list(refs):
-        rows[f"{name} {json.dumps(keys)}"] = measure(name, keys)
+        row = rows[f"{name} {json.dumps(keys)}"] = measure(name, keys)
         # stored after every model, atomically: an interrupted run keeps the models it finished
         with atomic_paths(OUT) as (j,):
             j.write_text(json.dumps(rows, indent=1) + "\n")
-        print(name, keys, rows[f"{name} {json.dumps(keys)}"], flush=True)
+        print(name, keys, row, flush=True)
     md = ["# Through the thickness: what halving every z interval of the default's last mesh moves", "",
           f"`python studies/accuracy/through_thickness.py` on {time.strftime('%Y-%m-%d')}, 2 cores; references "
           "from references.json. Time: the refinement alone, in this process.", "", *table(rows, refs)]

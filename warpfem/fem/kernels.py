@@ -3,8 +3,9 @@
 SciPy's BSR product loops over each block's rows and columns generically and does not vectorise:
 on the 251 k dof hex20 stiffness of the copper-plate FCBGA it runs at 3 GB/s of matrix per core,
 bound by arithmetic, not memory (single precision no faster than double). Unrolled for 3 x 3
-blocks the same product takes a third of the time (60 -> 21 ms per core), and the multigrid's
-single-precision smoother, which is mostly such products, gains its halved memory traffic back.
+blocks the same product takes a third of the time (59 -> 19 ms per core in single precision,
+studies/benchmarks/block_product.md), and the multigrid's single-precision smoother, which is
+mostly such products, gains its halved memory traffic back.
 
 The kernel runs on one thread without the GIL: callers share row ranges out over the solver's
 threads (:mod:`.parallel`), as they did SciPy's.
