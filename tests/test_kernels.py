@@ -1,10 +1,13 @@
-"""The compiled block product and scatter-add against SciPy's and NumPy's own."""
+"""The compiled block product, scatter-add and banded column solves against SciPy's, NumPy's
+and LAPACK's own."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from warpfem.fem.kernels import block_product, scatter_add
+from scipy.linalg.lapack import dpbtrf
+
+from warpfem.fem.kernels import band_solve_add, block_product, scatter_add
 
 
 def _random_bsr(rng, n_rows: int, n_cols: int, dtype) -> sp.bsr_matrix:
@@ -56,3 +59,36 @@ def test_scatter_add_sums_repeated_slots_as_add_at():
     np.add.at(expected, slots, values)
     scatter_add(data, slots, values)
     assert np.allclose(data, expected, rtol=1e-13, atol=1e-13)
+
+
+def _banded_spd(rng, n: int, p: int) -> np.ndarray:
+    """A random symmetric positive definite matrix of lower bandwidth p."""
+    A = np.tril(np.triu(rng.standard_normal((n, n)), -p), p)
+    A = A + A.T
+    return A + (np.abs(A).sum(axis=1).max() + 1.0) * np.eye(n)
+
+
+def _lower_band(A: np.ndarray, p: int) -> np.ndarray:
+    return np.array([np.r_[np.diagonal(A, -d), np.zeros(d)] for d in range(p + 1)])
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_band_solve_add_solves_each_column_and_adds_where_told(dtype, rtol):
+    rng = np.random.default_rng(8)
+    n, p = 15, 8
+    blocks = [_banded_spd(rng, n, p) for _ in range(3)]
+    factors = np.array([dpbtrf(_lower_band(A, p), lower=1)[0] for A in blocks]).astype(dtype)
+    which = np.array([2, 0, 2, 1])                       # a factor may serve several columns
+    r = rng.standard_normal(4 * n + 5).astype(dtype)
+    r_at = rng.permutation(len(r))[:4 * n].reshape(4, n)   # gathered from anywhere in r
+    x0 = rng.standard_normal(4 * n + 3).astype(dtype)
+    x_at = rng.permutation(len(x0))[:4 * n].reshape(4, n)
+    x = x0.copy()
+    band_solve_add(factors, which, r_at, x_at, r, x)
+    expected = x0.astype(np.float64)
+    for c in range(4):
+        expected[x_at[c]] += np.linalg.solve(blocks[which[c]], r[r_at[c]].astype(np.float64))
+    assert x.dtype == dtype
+    assert np.allclose(x, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+    untouched = np.setdiff1d(np.arange(len(x0)), x_at)
+    assert np.array_equal(x[untouched], x0[untouched])

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import ModelError
+from .memory import keep_freed_memory
 from .output.table import summary_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -25,6 +26,13 @@ ModelArg = typer.Argument(..., exists=False, help="model file (TOML)")
 SizeOpt = typer.Option(None, "--size", help="in-plane element size in mm (overrides [mesh] size_mm)")
 ForceOpt = typer.Option(False, "--force", help="mesh and solve even when the size estimate says the model will "
                                                "not fit this machine's memory")
+
+
+@app.callback()
+def _process() -> None:
+    """Warpage and solder-bump stress of semiconductor packages."""
+    # before any command: a refinement's steps reuse the memory the one before freed
+    keep_freed_memory()
 
 
 def _fail(message: str, code: int) -> None:

@@ -1,8 +1,11 @@
 """Memory: the peak of this process, which every stage's summary reports; the memory this machine
-has for a solve; and the peak a solve of a given size will reach, fitted to measured runs."""
+has for a solve; the peak a solve of a given size will reach, fitted to measured runs; and the C
+allocator told to keep what the process frees."""
 
 from __future__ import annotations
 
+import ctypes
+import platform
 import resource
 import sys
 from pathlib import Path
@@ -53,3 +56,33 @@ def available_memory_mb() -> float:
 
     held = psutil.Process().memory_info().rss / 2**20
     return min(psutil.virtual_memory().available / 2**20, _cgroup_room_mb()) + held
+
+
+#: glibc ``mallopt`` parameters
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
+#: memory the heap grows by beyond each request, MB: one refinement step's matrices are a few
+#: hundred MB, so the heap grows a few times per solve rather than once per array
+_TOP_PAD_MB = 256
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's allocator keep the memory this process frees for its next arrays, instead of
+    handing every large block back to the system (True if it could; elsewhere than glibc, nothing
+    is changed).
+
+    By default every large array (above a threshold glibc moves between 128 kB and 32 MB) is a
+    mapping of its own, returned when freed; the next one is fresh memory, which the system hands
+    over page by page on first touch. A refinement step frees the coarser mesh's matrices and
+    builds the finer one's, so each step paid for its memory anew. On the 2-core, 24 GB VM of the
+    benchmarks (studies/benchmarks/kept_memory.md, medians of three) the copper-plate FCBGA's
+    default solve took 26.8 s with 11.9 s of system time, and 20.8 s with 5.3 s once freed memory
+    was kept; the README's 40 mm FCBGA 24.4 and 18.7 s. The price is the heap's holes: peak
+    resident memory 1643 -> 1772 MB and 1543 -> 1699 MB."""
+    if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    mallopt = ctypes.CDLL(None).mallopt
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return all(mallopt(param, value) == 1 for param, value in (
+        (_M_MMAP_MAX, 0),                       # every block from the heap, which is kept
+        (_M_TRIM_THRESHOLD, 2**31 - 1),         # never shrink the heap (the largest value mallopt takes)
+        (_M_TOP_PAD, _TOP_PAD_MB << 20)))

@@ -1,4 +1,5 @@
-"""Compiled kernels of the stiffness: its product with a vector, and the scatter-add assembling it.
+"""Compiled kernels of the stiffness: its product with a vector, the scatter-add assembling it, and
+the banded solves of the smoother's columns.
 
 SciPy's BSR product loops over each block's rows and columns generically and does not vectorise:
 on the 251 k dof hex20 stiffness of the copper-plate FCBGA it runs at 3 GB/s of matrix per core,
@@ -57,3 +58,32 @@ def scatter_add(data: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None
     With 2 M sorted slots into 200 k rows of 9, NumPy's ``np.add.at`` took 19 times as long and
     one ``bincount`` per column 25 times (a strided pass over the values per column)."""
     _scatter_add(data, np.ascontiguousarray(slots, dtype=np.int64), np.ascontiguousarray(values, dtype=data.dtype))
+
+
+@numba.njit(nogil=True, cache=True)
+def _band_solve_add(factors, which, r_at, x_at, r, x):   # pragma: no cover - compiled
+    m, p = factors.shape[2], factors.shape[1] - 1
+    y = np.empty(m)
+    for c in range(len(which)):
+        L = factors[which[c]]
+        for j in range(m):            # L y = r
+            s = np.float64(r[r_at[c, j]])
+            for k in range(max(0, j - p), j):
+                s -= L[j - k, k] * y[k]
+            y[j] = s / L[0, j]
+        for j in range(m - 1, -1, -1):   # L^T z = y, z over y
+            s = y[j]
+            for i in range(j + 1, min(m, j + p + 1)):
+                s -= L[i - j, j] * y[i]
+            y[j] = s / L[0, j]
+        for j in range(m):
+            x[x_at[c, j]] += y[j]
+
+
+def band_solve_add(factors: np.ndarray, which: np.ndarray, r_at: np.ndarray, x_at: np.ndarray,
+                   r: np.ndarray, x: np.ndarray) -> None:
+    """x[x_at[c]] += (L Lᵀ)⁻¹ r[r_at[c]] for each column c, L the banded Cholesky factor
+    ``factors[which[c]]`` in LAPACK's lower band storage (L[i, j] at [i - j, j]); (F, p + 1, m)
+    factors, (C,) and (C, m) indices. Sums in double, whatever the precision of the arrays."""
+    _band_solve_add(factors, np.ascontiguousarray(which, dtype=np.int64), np.ascontiguousarray(r_at, dtype=np.int64),
+                    np.ascontiguousarray(x_at, dtype=np.int64), r, x)

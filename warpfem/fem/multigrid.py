@@ -31,13 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg.lapack import dpbtrf
 from threadpoolctl import threadpool_limits
 
 from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
 from .assemble import DenseMatrices, ElementMatrices, _unique_rows, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
-from .kernels import block_product
+from .kernels import band_solve_add, block_product
 from .parallel import run_all, split_points, thread_count, usable_cores
 
 #: precision of the preconditioner's arithmetic
@@ -210,23 +211,36 @@ class _RowBlocks:
         return y
 
 
-def _inverted(blocks: np.ndarray) -> np.ndarray:
-    """The inverses of a stack of dense blocks (m, n, n), in the smoother's precision.
+def _factored(bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The banded Cholesky factors of a stack of column blocks in LAPACK's lower band storage
+    (m, p + 1, n), in the smoother's precision: the distinct factors and each block's among them.
 
     Columns with the same materials, layers and neighbouring element sizes have equal blocks
-    (most of a graded mesh's columns away from its corners): each distinct block is inverted once.
+    (most of a graded mesh's columns away from its corners): each distinct block is factored once.
     """
-    n = blocks.shape[1]
-    distinct, of_block = _unique_rows(blocks.reshape(len(blocks), -1))
-    distinct = distinct.reshape(-1, n, n)
-    # LAPACK inverts one block at a time: the batch is shared out over the solver's threads
+    distinct, of_block = _unique_rows(bands.reshape(len(bands), -1))
+    distinct = distinct.reshape(-1, *bands.shape[1:])
+
+    def factor(blocks: np.ndarray) -> np.ndarray:
+        out = np.empty(blocks.shape, dtype=WORK_DTYPE)
+        for i, block in enumerate(blocks):
+            out[i], info = dpbtrf(block, lower=1)
+            if info != 0:
+                raise np.linalg.LinAlgError(f"a column block of the smoother is not positive definite (LAPACK info {info})")
+        return out
+
+    # LAPACK factors one block at a time: the batch is shared out over the solver's threads
     parts = np.array_split(np.arange(len(distinct)), min(thread_count(), len(distinct)))
-    inverses = run_all([lambda p=p: np.linalg.inv(distinct[p]).astype(WORK_DTYPE) for p in parts])
-    return np.concatenate(inverses)[of_block]
+    return np.concatenate(run_all([lambda p=p: factor(distinct[p]) for p in parts])), of_block
 
 
 class ColumnSmoother:
     """Symmetric block Gauss-Seidel over whole node columns, in nine colours.
+
+    A column's block is banded (a node couples only to the nodes of the elements it is in, at most
+    two half steps above or below it), so each is solved by its banded Cholesky factor: its nine
+    diagonals, a fraction of a dense inverse's memory and traffic (on the 251 k-dof copper-plate
+    FCBGA, 6 against 57 MB; studies/benchmarks/column_solves.md).
 
     Takes the level's matrix with its block rows in ``columns.node_order``, so that each colour's
     rows are a contiguous slice; :meth:`matvec` gives the product in node order. Columns of one
@@ -250,18 +264,25 @@ class ColumnSmoother:
         del row
         where = np.full(len(columns.starts), -1)
 
-        def inverses(cols: np.ndarray) -> list:
-            """Inverted diagonal blocks of these columns, batched by column length."""
+        def factored(cols: np.ndarray) -> list:
+            """The columns' banded factors, batched by column length: (factors, each column's
+            factor, its dofs)."""
             out = []
             for L in np.unique(columns.length[cols]):
                 batch = cols[columns.length[cols] == L]
                 where[batch] = np.arange(len(batch))
                 sel = np.flatnonzero(where[c] >= 0)
-                D = np.zeros((len(batch), L, 3, L, 3))
-                D[where[c[sel]], lr[sel], :, lc[sel], :] = A.data[k[sel]]
+                sel = sel[lr[sel] >= lc[sel]]          # the lower triangle, by node
+                reach = int((lr[sel] - lc[sel]).max(initial=0))
+                band = np.zeros((len(batch), 3 * reach + 3, 3 * L))
+                for a in range(3):   # component pairs of each 3 x 3 block
+                    for b in range(3):
+                        i, j = 3 * lr[sel] + a, 3 * lc[sel] + b
+                        low = i >= j
+                        band[where[c[sel[low]]], (i - j)[low], j[low]] = A.data[k[sel[low]], a, b]
                 where[batch] = -1
                 dofs = 3 * columns.starts[batch][:, None] + np.arange(3 * L)[None, :]
-                out.append((_inverted(D.reshape(len(batch), 3 * L, 3 * L)), dofs))
+                out.append((*_factored(band), dofs))
             return out
 
         self.n = 3 * n
@@ -278,7 +299,7 @@ class ColumnSmoother:
                 # the piece's residual holds its own rows only: column dofs indexed within it
                 local = np.full(self.n, -1)
                 local[dofs] = np.arange(len(dofs))
-                groups = [(inv, d, local[d]) for inv, d in inverses(in_colour[a:b])]
+                groups = [(f, of, d, local[d]) for f, of, d in factored(in_colour[a:b])]
                 pieces.append((_bsr_row_range(A32, r0, r1), dofs, groups))
             self.sweeps.append(pieces)
             first += rows[-1]
@@ -299,8 +320,8 @@ class ColumnSmoother:
         def relax(A_c, dofs, groups):
             def run():
                 r = b[dofs] - block_product(A_c, x)
-                for inv, d, d_local in groups:
-                    x[d] += np.matmul(inv, r[d_local][:, :, None])[:, :, 0]
+                for factors, which, d, d_local in groups:
+                    band_solve_add(factors, which, d_local, d, r, x)
             return run
 
         for pieces in order:
