@@ -14,6 +14,7 @@ and how far the two answers differ.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from unittest import mock
@@ -29,6 +30,8 @@ from warpfem.meshing import features, graded_mesh, initial_grading
 from warpfem.model import load_model
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from block_product import best_ms  # noqa: E402
 MODEL = HERE.parent / "accuracy" / "copper_plate.toml"
 REPEAT = 10
 
@@ -53,16 +56,6 @@ def inverted(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(run_all([lambda p=p: np.linalg.inv(distinct[p]).astype(np.float32) for p in parts])), of_block
 
 
-def best_s(fn, repeat: int = REPEAT) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def main() -> None:
     layout = build_layout(load_model(MODEL))
     mesh = graded_mesh(layout, features(layout), initial_grading(layout))
@@ -80,8 +73,8 @@ def main() -> None:
     denses = [dense(b) for b in bands]
     columns = sum(len(b) for b in bands)
 
-    prep_band = best_s(lambda: [factored(b) for b in bands], 3)
-    prep_dense = best_s(lambda: [inverted(d) for d in denses], 3)
+    prep_band = best_ms(lambda: [factored(b) for b in bands], 3) / 1e3
+    prep_dense = best_ms(lambda: [inverted(d) for d in denses], 3) / 1e3
     factors = [factored(b) for b in bands]
     inverses = [inv[of] for inv, of in (inverted(d) for d in denses)]   # one per column, as the smoother held them
     rng = np.random.default_rng(7)
@@ -99,7 +92,7 @@ def main() -> None:
     def apply_dense():
         return [np.matmul(inv, r[:, :, None])[:, :, 0] for inv, r in zip(inverses, rs)]
 
-    t_band, t_dense = best_s(apply_band), best_s(apply_dense)
+    ms_band, ms_dense = best_ms(apply_band, REPEAT), best_ms(apply_dense, REPEAT)
     diff = max(float(np.abs(a - b).max() / np.abs(b).max()) for a, b in zip(apply_band(), apply_dense()))
     mb_band = sum(f.nbytes + w.nbytes for f, w in factors) / 1e6
     mb_dense = sum(i.nbytes for i in inverses) / 1e6
@@ -110,8 +103,8 @@ def main() -> None:
              f"blocks, {len(bands)} batches of equal length. Preparation: best of 3; applying every column once "
              f"(one thread): best of {REPEAT}.", "",
              "| column solve | prepare s | memory MB | apply all once, ms |", "|---|---|---|---|",
-             f"| dense inverse (single precision, one per column) | {prep_dense:.2f} | {mb_dense:.0f} | {1e3 * t_dense:.1f} |",
-             f"| banded Cholesky (single precision, distinct ones, sums in double) | {prep_band:.2f} | {mb_band:.0f} | {1e3 * t_band:.1f} |",
+             f"| dense inverse (single precision, one per column) | {prep_dense:.2f} | {mb_dense:.0f} | {ms_dense:.1f} |",
+             f"| banded Cholesky (single precision, distinct ones, sums in double) | {prep_band:.2f} | {mb_band:.0f} | {ms_band:.1f} |",
              "", f"Largest difference between the two answers, relative to the largest value: {diff:.1e}."]
     (HERE / "column_solves.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
