@@ -8,7 +8,8 @@ hierarchy (coarse levels assembled by Galerkin products), and to solve the therm
 
     python studies/benchmarks/graded_assembly.py            # writes graded_assembly.md
 
-Each phase is timed once after a warm-up solve on the coarsest mesh; run on an idle machine.
+Each phase is timed once after a warm-up solve on the coarsest mesh (the set-up: the faster of two),
+with freed memory kept for reuse as every ``warpfem`` command keeps it; run on an idle machine.
 """
 
 from __future__ import annotations
@@ -36,19 +37,26 @@ def time_one(layout, feats, grading) -> dict:
     t = time.perf_counter()
     stiffness_bsr(mesh.elements, mesh.node_ijk, classes.of_element, element_matrices(classes))
     t_assemble = time.perf_counter() - t
+    # the set-up twice, the faster counted: on a virtual machine the first touch of memory the
+    # process has not used before can stall for seconds, which a refinement step (reusing the
+    # memory of the step before) does not meet
+    with StiffnessSystem(layout, mesh, classes) as first:
+        first_setup_s = first.setup_s
     with StiffnessSystem(layout, mesh, classes) as system:
         solve_thermal(system)
         return {"dofs": mesh.n_dofs, "elements": mesh.n_elements,
                 "sizes": int(sum(len(set((mesh.axes[d][1:] - mesh.axes[d][:-1]).round(9))) for d in range(3))),
                 "mesh_s": t_mesh, "assemble_s": t_assemble,
-                "setup_s": system.setup_s, "solve_s": system.solve_s, "iterations": system.info.get("iterations")}
+                "setup_s": min(first_setup_s, system.setup_s), "solve_s": system.solve_s, "iterations": system.info.get("iterations")}
 
 
 def main() -> None:
+    from warpfem.memory import keep_freed_memory
     from warpfem.meshing import features, initial_grading, refine_groups
     from warpfem.model import load_model
     from warpfem.pipeline import global_layout
 
+    keep_freed_memory()
     rows = []
     for name, path in MODELS.items():
         layout, _ = global_layout(load_model(path))
@@ -67,7 +75,7 @@ def main() -> None:
         "",
         f"`python studies/benchmarks/graded_assembly.py` on {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}. *assemble*: the fine stiffness alone; *setup*: assemble + "
-        "multigrid hierarchy (smoothers, Galerkin coarse levels); *solve*: conjugate gradients to the "
+        "multigrid hierarchy (smoothers, Galerkin coarse levels), the faster of two builds; *solve*: conjugate gradients to the "
         "default residual. *sizes*: distinct interval lengths over the three axes.",
         "",
         "| model | corners refined | dofs | elements | sizes | mesh s | assemble s | setup s | solve s | CG its |",
