@@ -6,8 +6,8 @@ magnitude stronger than those in the plane, and the layers differ by orders of m
 stiffness. This multigrid answers both with the mesh's own structure:
 
 - **Smoother: whole columns.** Every vertical line of nodes (all layers at one x-y position) is
-  relaxed together by an exact dense solve, so through-thickness coupling and soft interlayers
-  never slow it down. Columns are visited in nine colours, forward then backward, so that no two
+  relaxed together by an exact (banded Cholesky) solve, so through-thickness coupling and soft
+  interlayers never slow it down. Columns are visited in nine colours, forward then backward, so that no two
   columns of one colour share an element (a symmetric block Gauss-Seidel).
 - **Coarse spaces: the same bricks, twice as wide.** Each coarser level merges pairs of element
   intervals in x and in y and keeps the layers; its 20-node functions are exact combinations of
@@ -251,7 +251,7 @@ class ColumnSmoother:
         n = len(columns.node_order)
         parts = usable_cores()
         # the smoother works in single precision: half the memory traffic of its matrix and
-        # inverses; the outer conjugate gradients keeps the exact operator in double
+        # column factors; the outer conjugate gradients keeps the exact operator in double
         self.exact = _RowBlocks(A, parts) if keep_exact else None
         A32 = sp.bsr_matrix((A.data.astype(WORK_DTYPE), A.indices, A.indptr), shape=A.shape, copy=False)
         self.A = _RowBlocks(A32, parts)
@@ -430,7 +430,7 @@ class Multigrid:
         self.fixed = _plane_fixed(grid.IJK, quarter)
         below = None if coarser is None else coarser.below(3 * grid.n_nodes, self.fixed)
         # one BLAS thread: its work here is small dense blocks by the thousand, which a threaded
-        # BLAS slows down (21x for the column inverses when another process holds a core); the
+        # BLAS slows down (21x for the former dense column inverses when another process held a core); the
         # solver's own threads share the batches out instead
         with threadpool_limits(limits=1, user_api="blas"):
             if below is None:
