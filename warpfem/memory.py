@@ -82,7 +82,8 @@ def keep_freed_memory() -> bool:
         return False
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return all(mallopt(param, value) == 1 for param, value in (
+    accepted = [mallopt(param, value) == 1 for param, value in (
         (_M_MMAP_MAX, 0),                       # every block from the heap, which is kept
         (_M_TRIM_THRESHOLD, 2**31 - 1),         # never shrink the heap (the largest value mallopt takes)
-        (_M_TOP_PAD, _TOP_PAD_MB << 20)))
+        (_M_TOP_PAD, _TOP_PAD_MB << 20))]
+    return all(accepted)

@@ -47,7 +47,8 @@ def time_one(layout, feats, grading) -> dict:
         return {"dofs": mesh.n_dofs, "elements": mesh.n_elements,
                 "sizes": int(sum(len(set((mesh.axes[d][1:] - mesh.axes[d][:-1]).round(9))) for d in range(3))),
                 "mesh_s": t_mesh, "assemble_s": t_assemble,
-                "setup_s": min(first_setup_s, system.setup_s), "solve_s": system.solve_s, "iterations": system.info.get("iterations")}
+                "setup_s": min(first_setup_s, system.setup_s), "solve_s": system.solve_s,
+                "iterations": system.info.get("iterations")}
 
 
 def main() -> None:
@@ -75,8 +76,8 @@ def main() -> None:
         "",
         f"`python studies/benchmarks/graded_assembly.py` on {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}. *assemble*: the fine stiffness alone; *setup*: assemble + "
-        "multigrid hierarchy (smoothers, Galerkin coarse levels), the faster of two builds; *solve*: conjugate gradients to the "
-        "default residual. *sizes*: distinct interval lengths over the three axes.",
+        "multigrid hierarchy (smoothers, Galerkin coarse levels), the faster of two builds; *solve*: "
+        "conjugate gradients to the default residual. *sizes*: distinct interval lengths over the three axes.",
         "",
         "| model | corners refined | dofs | elements | sizes | mesh s | assemble s | setup s | solve s | CG its |",
         "|---|---|---|---|---|---|---|---|---|---|",

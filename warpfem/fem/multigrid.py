@@ -7,8 +7,8 @@ stiffness. This multigrid answers both with the mesh's own structure:
 
 - **Smoother: whole columns.** Every vertical line of nodes (all layers at one x-y position) is
   relaxed together by an exact (banded Cholesky) solve, so through-thickness coupling and soft
-  interlayers never slow it down. Columns are visited in nine colours, forward then backward, so that no two
-  columns of one colour share an element (a symmetric block Gauss-Seidel).
+  interlayers never slow it down. Columns are visited in nine colours, forward then backward, so
+  that no two columns of one colour share an element (a symmetric block Gauss-Seidel).
 - **Coarse spaces: the same bricks, twice as wide.** Each coarser level merges pairs of element
   intervals in x and in y and keeps the layers; its 20-node functions are exact combinations of
   the finer ones (the serendipity space is closed under the axis-aligned maps between a brick and
@@ -262,6 +262,8 @@ class ColumnSmoother:
         c = column[row[k]]
         lr, lc = row[k] - columns.starts[c], A.indices[k] - columns.starts[c]
         del row
+        low = lr >= lc   # a column block is symmetric: its factor needs the lower triangle, by node
+        k, c, lr, lc = k[low], c[low], lr[low], lc[low]
         where = np.full(len(columns.starts), -1)
 
         def factored(cols: np.ndarray) -> list:
@@ -272,7 +274,6 @@ class ColumnSmoother:
                 batch = cols[columns.length[cols] == L]
                 where[batch] = np.arange(len(batch))
                 sel = np.flatnonzero(where[c] >= 0)
-                sel = sel[lr[sel] >= lc[sel]]          # the lower triangle, by node
                 reach = int((lr[sel] - lc[sel]).max(initial=0))
                 band = np.zeros((len(batch), 3 * reach + 3, 3 * L))
                 for a in range(3):   # component pairs of each 3 x 3 block
@@ -430,8 +431,8 @@ class Multigrid:
         self.fixed = _plane_fixed(grid.IJK, quarter)
         below = None if coarser is None else coarser.below(3 * grid.n_nodes, self.fixed)
         # one BLAS thread: its work here is small dense blocks by the thousand, which a threaded
-        # BLAS slows down (21x for the former dense column inverses when another process held a core); the
-        # solver's own threads share the batches out instead
+        # BLAS slows down (21x for the former dense column inverses when another process held a
+        # core); the solver's own threads share the batches out instead
         with threadpool_limits(limits=1, user_api="blas"):
             if below is None:
                 self._build(grid, quarter)
