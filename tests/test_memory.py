@@ -1,10 +1,13 @@
-"""The C allocator told to keep what the process frees: a large array's memory, once freed, stays
-with the process for the next one instead of going back to the system."""
+"""The process's memory settled for solving: the C allocator told to keep what the process frees (a
+large array's memory, once freed, stays with the process for the next one instead of going back
+to the system), and NumPy told not to ask the kernel for huge pages."""
 
 from __future__ import annotations
 
 import platform
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -13,6 +16,8 @@ import pytest
 from warpfem.memory import keep_freed_memory
 
 GLIBC = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
+SMAPS = Path("/proc/self/smaps")
+HUGE_PAGES = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 
 
 def _freed_mb(size_mb: int) -> float:
@@ -30,3 +35,42 @@ def test_freed_memory_is_kept_for_the_next_arrays():
     assert _freed_mb(200) < 20
     b = np.ones(200 << 17)   # served from what was kept
     assert b.sum() == 200 << 17
+
+
+#: run in a fresh process, whose heap holds no memory advised earlier (kept memory keeps its advice):
+#: prints whether an array is advised for huge pages with NumPy's default, then after the call
+ADVICE = """
+import re, sys
+import numpy as np
+try:
+    from numpy._core.multiarray import _set_madvise_hugepage
+except ImportError:   # NumPy before 2.0
+    from numpy.core.multiarray import _set_madvise_hugepage
+from warpfem.memory import decline_huge_pages, keep_freed_memory
+
+def advised_huge(a):
+    # whether the middle of a's data lies in a mapping marked for huge pages (VmFlags "hg")
+    address, inside = a.ctypes.data + a.nbytes // 2, False
+    for line in open("/proc/self/smaps"):
+        head = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
+        if head:
+            inside = int(head[1], 16) <= address < int(head[2], 16)
+        elif inside and line.startswith("VmFlags:"):
+            return "hg" in line.split()[1:]
+    raise SystemExit("the array is in no mapping of /proc/self/smaps")
+
+if sys.argv[1] == "kept":
+    keep_freed_memory()
+_set_madvise_hugepage(True)   # NumPy's default on Linux
+before = np.ones(8 << 20)     # 64 MB, kept alive so that the next array is fresh memory
+declined = decline_huge_pages()
+after = np.ones(8 << 20)
+print(advised_huge(before), declined, advised_huge(after))
+"""
+
+
+@pytest.mark.skipif(not (SMAPS.exists() and HUGE_PAGES.exists()), reason="needs Linux with transparent huge pages")
+@pytest.mark.parametrize("allocator", ["as it comes", "kept"])
+def test_large_arrays_are_not_advised_for_huge_pages(allocator):
+    out = subprocess.run([sys.executable, "-c", ADVICE, allocator], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "True", "False"]

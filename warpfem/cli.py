@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import ModelError
-from .memory import keep_freed_memory
+from .memory import settle_memory
 from .output.table import summary_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -31,8 +31,9 @@ ForceOpt = typer.Option(False, "--force", help="mesh and solve even when the siz
 @app.callback()
 def _process() -> None:
     """Warpage and solder-bump stress of semiconductor packages."""
-    # before any command: a refinement's steps reuse the memory the one before freed
-    keep_freed_memory()
+    # before any command: a refinement's steps reuse the memory the one before freed, and fresh
+    # memory comes page by page, without the kernel compacting memory for huge pages
+    settle_memory()
 
 
 def _fail(message: str, code: int) -> None:

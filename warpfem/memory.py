@@ -1,6 +1,7 @@
 """Memory: the peak of this process, which every stage's summary reports; the memory this machine
-has for a solve; the peak a solve of a given size will reach, fitted to measured runs; and the C
-allocator told to keep what the process frees."""
+has for a solve; the peak a solve of a given size will reach, fitted to measured runs; and the
+process's memory settled for solving: the C allocator told to keep what the process frees, NumPy
+told not to ask for transparent huge pages."""
 
 from __future__ import annotations
 
@@ -74,10 +75,10 @@ def keep_freed_memory() -> bool:
     mapping of its own, returned when freed; the next one is fresh memory, which the system hands
     over page by page on first touch. A refinement step frees the coarser mesh's matrices and
     builds the finer one's, so each step paid for its memory anew. On the 2-core, 24 GB VM of the
-    benchmarks (studies/benchmarks/kept_memory.md, medians of three) the copper-plate FCBGA's
-    default solve took 26.8 s with 11.9 s of system time, and 20.8 s with 5.3 s once freed memory
-    was kept; the README's 40 mm FCBGA 24.4 and 18.7 s. The price is the heap's holes: peak
-    resident memory 1643 -> 1772 MB and 1543 -> 1699 MB."""
+    benchmarks (studies/benchmarks/kept_memory.md, medians of three, NumPy's huge-page advice
+    declined in both) the copper-plate FCBGA's default solve took 19.8 s, and 18.1 s once freed
+    memory was kept; the README's 40 mm FCBGA 17.3 and 15.1 s. The price is the heap's holes: peak
+    resident memory 1638 -> 1769 MB and 1537 -> 1696 MB."""
     if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
         return False
     mallopt = ctypes.CDLL(None).mallopt
@@ -87,3 +88,32 @@ def keep_freed_memory() -> bool:
         (_M_TRIM_THRESHOLD, 2**31 - 1),         # never shrink the heap (the largest value mallopt takes)
         (_M_TOP_PAD, _TOP_PAD_MB << 20))]
     return all(accepted)
+
+
+def decline_huge_pages() -> bool:
+    """Stop NumPy from advising the kernel to back its large arrays with transparent huge pages
+    (True if NumPy has the switch; its advice is given on Linux only).
+
+    NumPy asks for huge pages (``madvise(MADV_HUGEPAGE)``) on every array of 4 MB or more. Under
+    the kernel's default huge page defrag policy ("madvise"), a page fault in such an array makes
+    the kernel find or assemble a free 2 MB page there and then, compacting memory to do so. On the 2-core, 24 GB VM of the benchmarks (studies/benchmarks/kept_memory.md, medians
+    of three) this is what made the first touch of fresh memory slow and erratic: with freed memory
+    kept, the copper-plate FCBGA's default solve took 19.9 s (3.5 s of it system time, 6.8 s to set
+    up its hierarchies) and 18.1 s without the advice (1.2 s, 4.5 s); with neither setting, 32.9 s
+    (16.1 s, 18.7 s). The solve's arithmetic without huge pages, user time, was 4 % more."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:   # NumPy before 2.0
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage
+        except ImportError:
+            return False
+    _set_madvise_hugepage(False)
+    return True
+
+
+def settle_memory() -> None:
+    """The memory settings every command and study worker makes before it solves: freed memory
+    kept (:func:`keep_freed_memory`), no huge-page advice (:func:`decline_huge_pages`)."""
+    keep_freed_memory()
+    decline_huge_pages()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from warpfem.accuracy import refine
 from warpfem.geometry import build_layout
-from warpfem.memory import keep_freed_memory
+from warpfem.memory import settle_memory
 from warpfem.meshing import initial_grading
 from warpfem.meshing.build import default_size_mm
 from warpfem.model import load_model
@@ -45,7 +45,7 @@ def refined(name: str, size_factor: float, edge_ratio: float) -> tuple[list[int]
 
 
 def main() -> None:
-    keep_freed_memory()
+    settle_memory()
     refs = json.loads((ACCURACY / "references.json").read_text())
     lines = ["# The first mesh: the default start against coarser ones", "",
              f"`python studies/benchmarks/first_mesh.py` on {time.strftime('%Y-%m-%d')}, 2 cores. Each model refined "

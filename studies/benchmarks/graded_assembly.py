@@ -52,12 +52,12 @@ def time_one(layout, feats, grading) -> dict:
 
 
 def main() -> None:
-    from warpfem.memory import keep_freed_memory
+    from warpfem.memory import settle_memory
     from warpfem.meshing import features, initial_grading, refine_groups
     from warpfem.model import load_model
     from warpfem.pipeline import global_layout
 
-    keep_freed_memory()
+    settle_memory()
     rows = []
     for name, path in MODELS.items():
         layout, _ = global_layout(load_model(path))

@@ -23,9 +23,9 @@ def solve_case(model: dict, threads: int | None = None, fields_dir: str | None =
     from threadpoolctl import threadpool_limits
 
     from ..fem import limited_threads
-    from ..memory import keep_freed_memory
+    from ..memory import settle_memory
 
-    keep_freed_memory()   # a worker solves case after case: each reuses what the last freed
+    settle_memory()   # a worker solves case after case: each reuses what the last freed
     with _GMSH, threadpool_limits(limits=threads), limited_threads(threads):
         result = pipeline.solve(model, force=force)
     if fields_dir is not None:
