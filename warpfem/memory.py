@@ -11,19 +11,20 @@ import resource
 import sys
 from pathlib import Path
 
-#: peak resident memory of a global solve (MB), fitted to the measured peaks of 16 runs of four
-#: models (72 k to 722 k dofs, 3 to 14 element boundaries through the thickness), checked on
-#: models kept out of the fit (studies/benchmarks/size_estimate.py): BASE_MB + COLUMN_MB *
+#: peak resident memory of a global solve (MB), fitted (least squares of the logarithm of the ratio)
+#: to the measured peaks of 16 runs of four models (25 k to 722 k dofs, 3 to 14 element boundaries
+#: through the thickness), with the process's memory settled as every command's is, and checked on
+#: models kept out of the fit (studies/benchmarks/size_estimate.py --fit): BASE_MB + COLUMN_MB *
 #: (z_lines / 10) ** 3 + the solver's share, PER_DOF_MB[solver] * (dofs / 1e5) ** EXPONENT[solver],
-#: times REFINING[solver] in a refinement step (the coarser solution, the dual solutions and a mesh
-#: of many brick sizes alive at once; measured for the iterative solver, which "auto" takes for
-#: every mesh above 50 k dofs). The column term is the cost of the through-thickness lines.
-BASE_MB = 128.0
-COLUMN_MB = 200.0
-PER_DOF_MB = {"iterative": 267.0, "direct": 1024.0}
-EXPONENT = {"iterative": 1.0, "direct": 1.23}
-REFINING = {"iterative": 2.07, "direct": 1.0}
-
+#: times REFINING[solver] in a refinement step. A refinement step's peak is no higher per dof than a
+#: single solve's (fitted 0.98): it holds the coarser solution and the duals, but builds only its
+#: finest multigrid level on the hierarchy of the step before. The column term is the cost of the
+#: through-thickness lines.
+BASE_MB = 290.0
+COLUMN_MB = 240.0
+PER_DOF_MB = {"iterative": 258.0, "direct": 988.0}
+EXPONENT = {"iterative": 1.0, "direct": 1.24}
+REFINING = {"iterative": 1.0, "direct": 1.0}
 
 def peak_memory_mb() -> float:
     """Peak resident memory of this process so far, in MB."""

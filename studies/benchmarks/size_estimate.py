@@ -2,10 +2,17 @@
 the dofs meshed and the peak resident memory of the global solve (``size_estimate`` in
 summary.json), over the runs the memory fit was made on and models kept out of it.
 
-    python studies/benchmarks/size_estimate.py            # writes size_estimate.md
+    python studies/benchmarks/size_estimate.py            # runs; writes size_estimate.json and .md
     python studies/benchmarks/size_estimate.py --quick    # four runs
+    python studies/benchmarks/size_estimate.py --fit      # refits the memory model to the .json's runs
 
-Each run is a fresh process (the peak of a process is the peak of its one solve). The refusal of
+The fit is a least-squares fit of the logarithm of estimate / measured peak over the runs marked
+"in fit", with the form of ``warpfem.memory.solve_peak_mb`` at each run's last step (the
+iterative solver's exponent held at 1); it prints the constants, which memory.py then takes by
+hand, and rewrites the table from the .json with them.
+
+Each run is a fresh process (the peak of a process is the peak of its one solve) with its memory
+settled as a ``warpfem`` command's is (``warpfem.memory.settle_memory``). The refusal of
 a runaway model (``size_mm = 0.001`` on the 40 mm package) is timed as a user meets it: the whole
 ``warpfem solve`` command, start-up included.
 """
@@ -20,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -52,6 +61,8 @@ QUICK = [0, 11, 13, 16]
 CHILD = """
 import json, sys
 from warpfem import pipeline
+from warpfem.memory import settle_memory
+settle_memory()   # as every warpfem command does
 f, size, target, method = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 s = pipeline.solve(f, size_mm=None if size == "-" else float(size), target_error=target, method=method).summary
 steps = [st["dofs"] for st in s["error"].get("steps", [])] or [s["mesh"]["dofs"]]
@@ -66,16 +77,62 @@ def run(model: Path, size: float | None, target: float, method: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def final_step_estimate(model: Path, size: float | None, dofs: int, solver: str, refining: bool) -> float:
-    """The memory model at the dofs the last step had (what the refinement's memory stop uses)."""
-    from warpfem.meshing import first_axes
+def table(rows: list[dict], seconds: float, message: str) -> str:
+    """The markdown table of the runs, estimated with memory.py's constants as they stand (as the
+    size guard does: the first mesh, and the first refinement as a refinement step)."""
+    from warpfem.fem.system import choose_solver
     from warpfem.memory import solve_peak_mb
+
+    lines = [f"# Size estimate against measured runs ({platform.node()}, {platform.processor() or platform.machine()})",
+             "", "Estimated before meshing vs measured: dofs of the first mesh and of the first refinement "
+             "(counted, no mesh) and the peak resident memory of the global solve.", "",
+             "| model | size mm | target | solver | in fit | dofs est. first / refined | dofs meshed (steps) "
+             "| peak est. MB | est. at last step MB | measured MB | est./measured | at last step/measured |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        at_final = solve_peak_mb(r["steps"][-1], r["solver"], r["z_lines"], len(r["steps"]) > 1)
+        d1 = r["refined_dofs"]
+        method = choose_solver(d1 or r["dofs"], r["method"])
+        estimate = max(solve_peak_mb(r["dofs"], choose_solver(r["dofs"], r["method"]), r["z_lines"]),
+                       0.0 if d1 is None else solve_peak_mb(d1, method, r["z_lines"], True))
+        lines.append(f"| {r['model']} | {r['size']} | {r['target']} | {r['solver']} | {'yes' if r['fitted'] else 'no'} "
+                     f"| {r['dofs']:,} / {'-' if d1 is None else f'{d1:,}'} | {', '.join(f'{s:,}' for s in r['steps'])} "
+                     f"| {estimate:.0f} | {at_final:.0f} | {r['measured_mb']:.0f} | "
+                     f"{estimate / r['measured_mb']:.2f} | {at_final / r['measured_mb']:.2f} |")
+    return "\n".join(lines + ["", f"Refusal of `size_mm = 0.001` on the 40 mm package, whole command: {seconds:.2f} s.",
+                              "", f"> {message}", ""])
+
+
+def fit(rows: list[dict]) -> dict:
+    """memory.py's constants refitted to the runs in the fit (see the module's docstring)."""
+    from scipy.optimize import least_squares
+
+    used = [r for r in rows if r["fitted"]]
+
+    def model(p, r):
+        base, column, it, direct, exponent, refining = p
+        dofs, refines = r["steps"][-1] / 1e5, len(r["steps"]) > 1
+        grow = it * dofs * (refining if refines else 1.0) if r["solver"] == "iterative" else direct * dofs ** exponent
+        return base + column * (r["z_lines"] / 10) ** 3 + grow
+
+    res = least_squares(lambda p: [np.log(model(p, r) / r["measured_mb"]) for r in used],
+                        [128.0, 200.0, 267.0, 1024.0, 1.23, 2.0], bounds=([0, 0, 1, 1, 0.5, 0.2], [2000, 2000, 5000, 20000, 2, 5]))
+    names = ("BASE_MB", "COLUMN_MB", "PER_DOF_MB iterative", "PER_DOF_MB direct", "EXPONENT direct", "REFINING iterative")
+    ratios = [model(res.x, r) / r["measured_mb"] for r in rows]
+    return {**dict(zip(names, res.x)), "fitted ratio range": (min(ratios[i] for i, r in enumerate(rows) if r["fitted"]),
+                                                             max(ratios[i] for i, r in enumerate(rows) if r["fitted"])),
+            "kept-out ratio range": (min((ratios[i] for i, r in enumerate(rows) if not r["fitted"]), default=None),
+                                     max((ratios[i] for i, r in enumerate(rows) if not r["fitted"]), default=None))}
+
+
+def z_lines(model: Path, size: float | None) -> int:
+    """Element boundaries through the thickness of the run's first mesh, as the memory model counts them."""
+    from warpfem.meshing import first_axes
     from warpfem.model import load_model
     from warpfem.pipeline import global_layout
 
     layout, _ = global_layout(load_model(model))
-    axes, _ = first_axes(layout, size)
-    return solve_peak_mb(dofs, solver, len(axes[2]), refining)
+    return len(first_axes(layout, size)[0][2])
 
 
 def refusal_seconds() -> tuple[float, str]:
@@ -92,36 +149,31 @@ def refusal_seconds() -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="four runs only")
+    parser.add_argument("--fit", action="store_true", help="refit the memory model to the saved runs; no run")
     args = parser.parse_args()
+    if args.fit:
+        saved = json.loads((HERE / "size_estimate.json").read_text())
+        for name, value in fit(saved["runs"]).items():
+            print(f"{name}: {value}")
+        (HERE / "size_estimate.md").write_text(table(saved["runs"], saved["refusal_s"], saved["refusal"]), encoding="utf-8")
+        return
     rows = []
     for i, (model, size, target, method, fitted) in enumerate(RUNS):
-        if args.quick and i not in QUICK:
-            continue
-        if not model.is_file():
+        if (args.quick and i not in QUICK) or not model.is_file():
             continue
         r = run(model, size, target, method)
         est = r["size"]
-        final = r["steps"][-1]
-        at_final = final_step_estimate(model, size, final, r["solver"], len(r["steps"]) > 1)
-        measured = est["measured_peak_memory_mb"]
-        rows.append((model.stem, "-" if size is None else f"{size:g}", f"{target:g}", r["solver"], fitted,
-                     est["dofs"], est["refined_dofs"], r["steps"], est["peak_memory_mb"], at_final, measured))
+        rows.append({"model": model.stem, "size": "-" if size is None else f"{size:g}", "target": f"{target:g}",
+                     "method": method, "solver": r["solver"], "fitted": fitted, "dofs": est["dofs"], "refined_dofs": est["refined_dofs"],
+                     "steps": r["steps"], "z_lines": z_lines(model, size), "estimate_mb": est["peak_memory_mb"],
+                     "measured_mb": est["measured_peak_memory_mb"]})
         print(rows[-1], flush=True)
     seconds, message = refusal_seconds()
-    lines = [f"# Size estimate against measured runs ({platform.node()}, {platform.processor() or platform.machine()})",
-             "", "Estimated before meshing vs measured: dofs of the first mesh and of the first refinement "
-             "(counted, no mesh) and the peak resident memory of the global solve.", "",
-             "| model | size mm | target | solver | in fit | dofs est. first / refined | dofs meshed (steps) "
-             "| peak est. MB | est. at last step MB | measured MB | est./measured | at last step/measured |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name, size, target, solver, fitted, d0, d1, steps, est, at_final, meas in rows:
-        lines.append(f"| {name} | {size} | {target} | {solver} | {'yes' if fitted else 'no'} | {d0:,} / "
-                     f"{'-' if d1 is None else f'{d1:,}'} | {', '.join(f'{s:,}' for s in steps)} | {est:.0f} | "
-                     f"{at_final:.0f} | {meas:.0f} | {est / meas:.2f} | {at_final / meas:.2f} |")
-    lines += ["", f"Refusal of `size_mm = 0.001` on the 40 mm package, whole command: {seconds:.2f} s.", "",
-              f"> {message}", ""]
-    (HERE / "size_estimate.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    (HERE / "size_estimate.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "runs": rows,
+                                                         "refusal_s": seconds, "refusal": message}, indent=1))
+    text = table(rows, seconds, message)
+    (HERE / "size_estimate.md").write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
