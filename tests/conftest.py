@@ -5,9 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from warpfem.memory import settle_memory
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "studies" / "examples"
 SHARED_EXAMPLES = REPO.parent / "shared" / "spec" / "examples"
+
+
+def pytest_configure(config):
+    # every test solves as a warpfem command does (freed memory kept, no huge-page advice), and
+    # alike whatever ran before it: a test that invokes the CLI settles its worker's memory too
+    settle_memory()
 
 
 def plate_model(layers, half=15.0, symmetry="quarter", size_mm=None, dT=(175.0, 25.0), min_layers=1):
