@@ -10,7 +10,7 @@ from skfem.helpers import grad, sym_grad
 from skfem.io.meshio import from_meshio
 
 import warpfem
-from warpfem.fem.assemble import constrain, element_classes, stiffness, thermal_load, upper_csr
+from warpfem.fem.assemble import element_classes, stiffness, thermal_load, upper_csr
 from warpfem.fem.element import brick_stiffness
 from warpfem.fem.linear import full_from_upper
 from warpfem.geometry import build_layout

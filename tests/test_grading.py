@@ -12,7 +12,7 @@ import warpfem
 from bump_models import flip_chip
 from conftest import REPO
 from warpfem.geometry import build_layout
-from warpfem.meshing import Grading, build_mesh, features, graded_mesh, refine_groups
+from warpfem.meshing import Grading, build_mesh, features, refine_groups
 from warpfem.meshing.grading import graded_axes
 
 STIFFENER_PLATE = REPO / "studies" / "accuracy" / "stiffener_plate.toml"

@@ -25,7 +25,7 @@ from .elasticity import isotropic_constants, orthotropic_constants
 from .joint_life import LIVES, JointLife
 from .solder import SOLDERS, Anand
 from .temperature import GlassTransition, PropertyTable, TemperatureData
-from .viscoelastic import CureShrinkage, Prony, Shift
+from .viscoelastic import CureShrinkage, Prony
 
 
 @dataclass(frozen=True)
