@@ -42,11 +42,7 @@ def test_freed_memory_is_kept_for_the_next_arrays():
 ADVICE = """
 import re, sys
 import numpy as np
-try:
-    from numpy._core.multiarray import _set_madvise_hugepage
-except ImportError:   # NumPy before 2.0
-    from numpy.core.multiarray import _set_madvise_hugepage
-from warpfem.memory import decline_huge_pages, keep_freed_memory
+from warpfem.memory import decline_huge_pages, keep_freed_memory, numpy_huge_page_switch
 
 def advised_huge(a):
     # whether the middle of a's data lies in a mapping marked for huge pages (VmFlags "hg")
@@ -61,7 +57,7 @@ def advised_huge(a):
 
 if sys.argv[1] == "kept":
     keep_freed_memory()
-_set_madvise_hugepage(True)   # NumPy's default on Linux
+numpy_huge_page_switch()(True)   # NumPy's default on Linux
 before = np.ones(8 << 20)     # 64 MB, kept alive so that the next array is fresh memory
 declined = decline_huge_pages()
 after = np.ones(8 << 20)

@@ -186,10 +186,19 @@ def estimate(layout: Layout, size_mm: float | None = None, target_error: float |
             refined = mesh_dofs(layout, finer_axes)[1]
             if refined > model.mesh.max_dofs:   # the refinement stops before it (budget)
                 refined = None
-    first = solve_peak_mb(dofs, choose_solver(dofs, model.solver.method), z_lines)
     method = choose_solver(refined or dofs, model.solver.method)
-    peak = first if refined is None else max(first, solve_peak_mb(refined, method, z_lines, refining=True))
-    return SizeEstimate(dofs, refined, method, peak, first, available_memory_mb())
+    return SizeEstimate(dofs, refined, method, *peaks_mb(dofs, refined, model.solver.method, z_lines),
+                        available_memory_mb())
+
+
+def peaks_mb(dofs: int, refined_dofs: int | None, method: str, z_lines: int) -> tuple[float, float]:
+    """The estimated peak memory (MB) of a solve whose first mesh has ``dofs`` dofs and whose first
+    refinement ``refined_dofs`` (None: a single solve), with ``[solver] method`` and ``z_lines``
+    element boundaries through the first mesh's thickness: the whole solve's, and its first mesh's."""
+    first = solve_peak_mb(dofs, choose_solver(dofs, method), z_lines)
+    if refined_dofs is None:
+        return first, first
+    return max(first, solve_peak_mb(refined_dofs, choose_solver(refined_dofs, method), z_lines, refining=True)), first
 
 
 def check(est: SizeEstimate, model: Model, size_mm: float | None = None) -> None:

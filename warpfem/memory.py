@@ -9,22 +9,40 @@ import ctypes
 import platform
 import resource
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-#: peak resident memory of a global solve (MB), fitted (least squares of the logarithm of the ratio)
-#: to the measured peaks of 16 runs of four models (25 k to 722 k dofs, 3 to 14 element boundaries
+
+@dataclass(frozen=True)
+class PeakFit:
+    """A peak-memory model: ``base_mb + column_mb * (z_lines / 10) ** 3`` plus the solver's
+    share, ``per_dof_mb[solver] * (dofs / 1e5) ** exponent[solver]``, times ``refining[solver]``
+    in a refinement step. The column term is the cost of the through-thickness lines."""
+
+    base_mb: float
+    column_mb: float
+    per_dof_mb: dict[str, float]
+    exponent: dict[str, float]
+    refining: dict[str, float]
+
+    def peak_mb(self, dofs: int, solver: str, z_lines: int, refining: bool = False) -> float:
+        """Estimated peak resident memory (MB) of solving ``dofs`` dofs and ``z_lines`` element
+        boundaries through the thickness with the "direct" or "iterative" solver."""
+        # capped where the figure means only "far too many" (a float power would overflow)
+        grow = self.per_dof_mb[solver] * min(dofs / 1e5, 1e100) ** self.exponent[solver]
+        return self.base_mb + self.column_mb * (z_lines / 10) ** 3 + grow * (self.refining[solver] if refining else 1.0)
+
+
+#: peak resident memory of a global solve, fitted (least squares of the logarithm of the ratio) to
+#: the measured peaks of 16 runs of four models (25 k to 722 k dofs, 3 to 14 element boundaries
 #: through the thickness), with the process's memory settled as every command's is, and checked on
-#: models kept out of the fit (studies/benchmarks/size_estimate.py --fit): BASE_MB + COLUMN_MB *
-#: (z_lines / 10) ** 3 + the solver's share, PER_DOF_MB[solver] * (dofs / 1e5) ** EXPONENT[solver],
-#: times REFINING[solver] in a refinement step. A refinement step's peak is no higher per dof than a
-#: single solve's (fitted 0.98): it holds the coarser solution and the duals, but builds only its
-#: finest multigrid level on the hierarchy of the step before. The column term is the cost of the
-#: through-thickness lines.
-BASE_MB = 290.0
-COLUMN_MB = 240.0
-PER_DOF_MB = {"iterative": 258.0, "direct": 988.0}
-EXPONENT = {"iterative": 1.0, "direct": 1.24}
-REFINING = {"iterative": 1.0, "direct": 1.0}
+#: models kept out of the fit (studies/benchmarks/size_estimate.py --fit). A refinement step's peak
+#: is no higher per dof than a single solve's (fitted 0.98): it holds the coarser solution and the
+#: duals, but builds only its finest multigrid level on the hierarchy of the step before.
+PEAK = PeakFit(base_mb=290.0, column_mb=240.0, per_dof_mb={"iterative": 258.0, "direct": 988.0},
+               exponent={"iterative": 1.0, "direct": 1.24}, refining={"iterative": 1.0, "direct": 1.0})
+
 
 def peak_memory_mb() -> float:
     """Peak resident memory of this process so far, in MB."""
@@ -36,9 +54,7 @@ def solve_peak_mb(dofs: int, solver: str, z_lines: int, refining: bool = False) 
     """Estimated peak resident memory (MB) of solving a mesh of ``dofs`` dofs and ``z_lines``
     element boundaries through the thickness with the "direct" or "iterative" solver;
     ``refining``: as a refinement step."""
-    # capped where the figure means only "far too many" (a float power would overflow)
-    grow = PER_DOF_MB[solver] * min(dofs / 1e5, 1e100) ** EXPONENT[solver]
-    return BASE_MB + COLUMN_MB * (z_lines / 10) ** 3 + grow * (REFINING[solver] if refining else 1.0)
+    return PEAK.peak_mb(dofs, solver, z_lines, refining)
 
 
 def _cgroup_room_mb() -> float:
@@ -97,20 +113,30 @@ def decline_huge_pages() -> bool:
 
     NumPy asks for huge pages (``madvise(MADV_HUGEPAGE)``) on every array of 4 MB or more. Under
     the kernel's default huge page defrag policy ("madvise"), a page fault in such an array makes
-    the kernel find or assemble a free 2 MB page there and then, compacting memory to do so. On the 2-core, 24 GB VM of the benchmarks (studies/benchmarks/kept_memory.md, medians
-    of three) this is what made the first touch of fresh memory slow and erratic: with freed memory
-    kept, the copper-plate FCBGA's default solve took 19.9 s (3.5 s of it system time, 6.8 s to set
-    up its hierarchies) and 18.1 s without the advice (1.2 s, 4.5 s); with neither setting, 32.9 s
+    the kernel find or assemble a free 2 MB page there and then, compacting memory to do so. On
+    the 2-core, 24 GB VM of the benchmarks (studies/benchmarks/kept_memory.md, medians of three)
+    this is what made the first touch of fresh memory slow and erratic: with freed memory kept,
+    the copper-plate FCBGA's default solve took 19.9 s (3.5 s of it system time, 6.8 s to set up
+    its hierarchies) and 18.1 s without the advice (1.2 s, 4.5 s); with neither setting, 32.9 s
     (16.1 s, 18.7 s). The solve's arithmetic without huge pages, user time, was 4 % more."""
+    switch = numpy_huge_page_switch()
+    if switch is None:
+        return False
+    switch(False)
+    return True
+
+
+def numpy_huge_page_switch() -> Callable[[bool], None] | None:
+    """NumPy's switch of its huge-page advice (``_set_madvise_hugepage``, named in NumPy 1.20's
+    release notes), or None if this NumPy has none."""
     try:
         from numpy._core.multiarray import _set_madvise_hugepage
     except ImportError:   # NumPy before 2.0
         try:
             from numpy.core.multiarray import _set_madvise_hugepage
         except ImportError:
-            return False
-    _set_madvise_hugepage(False)
-    return True
+            return None
+    return _set_madvise_hugepage
 
 
 def settle_memory() -> None:

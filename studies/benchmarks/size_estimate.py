@@ -7,9 +7,8 @@ summary.json), over the runs the memory fit was made on and models kept out of i
     python studies/benchmarks/size_estimate.py --fit      # refits the memory model to the .json's runs
 
 The fit is a least-squares fit of the logarithm of estimate / measured peak over the runs marked
-"in fit", with the form of ``warpfem.memory.solve_peak_mb`` at each run's last step (the
-iterative solver's exponent held at 1); it prints the constants, which memory.py then takes by
-hand, and rewrites the table from the .json with them.
+"in fit", with the form of ``warpfem.memory.PeakFit`` at each run's last step (the iterative solver's
+exponent held at 1); it prints the constants, which memory.py's ``PEAK`` then takes by hand, and rewrites the table from the .json with them.
 
 Each run is a fresh process (the peak of a process is the peak of its one solve) with its memory
 settled as a ``warpfem`` command's is (``warpfem.memory.settle_memory``). The refusal of
@@ -80,7 +79,7 @@ def run(model: Path, size: float | None, target: float, method: str) -> dict:
 def table(rows: list[dict], seconds: float, message: str) -> str:
     """The markdown table of the runs, estimated with memory.py's constants as they stand (as the
     size guard does: the first mesh, and the first refinement as a refinement step)."""
-    from warpfem.fem.system import choose_solver
+    from warpfem.guard import peaks_mb
     from warpfem.memory import solve_peak_mb
 
     lines = [f"# Size estimate against measured runs ({platform.node()}, {platform.processor() or platform.machine()})",
@@ -92,9 +91,7 @@ def table(rows: list[dict], seconds: float, message: str) -> str:
     for r in rows:
         at_final = solve_peak_mb(r["steps"][-1], r["solver"], r["z_lines"], len(r["steps"]) > 1)
         d1 = r["refined_dofs"]
-        method = choose_solver(d1 or r["dofs"], r["method"])
-        estimate = max(solve_peak_mb(r["dofs"], choose_solver(r["dofs"], r["method"]), r["z_lines"]),
-                       0.0 if d1 is None else solve_peak_mb(d1, method, r["z_lines"], True))
+        estimate = peaks_mb(r["dofs"], d1, r["method"], r["z_lines"])[0]
         lines.append(f"| {r['model']} | {r['size']} | {r['target']} | {r['solver']} | {'yes' if r['fitted'] else 'no'} "
                      f"| {r['dofs']:,} / {'-' if d1 is None else f'{d1:,}'} | {', '.join(f'{s:,}' for s in r['steps'])} "
                      f"| {estimate:.0f} | {at_final:.0f} | {r['measured_mb']:.0f} | "
@@ -107,22 +104,24 @@ def fit(rows: list[dict]) -> dict:
     """memory.py's constants refitted to the runs in the fit (see the module's docstring)."""
     from scipy.optimize import least_squares
 
+    from warpfem.memory import PeakFit
+
     used = [r for r in rows if r["fitted"]]
 
-    def model(p, r):
+    def peak_mb(p, r) -> float:
         base, column, it, direct, exponent, refining = p
-        dofs, refines = r["steps"][-1] / 1e5, len(r["steps"]) > 1
-        grow = it * dofs * (refining if refines else 1.0) if r["solver"] == "iterative" else direct * dofs ** exponent
-        return base + column * (r["z_lines"] / 10) ** 3 + grow
+        fit = PeakFit(base, column, {"iterative": it, "direct": direct}, {"iterative": 1.0, "direct": exponent},
+                      {"iterative": refining, "direct": 1.0})
+        return fit.peak_mb(r["steps"][-1], r["solver"], r["z_lines"], len(r["steps"]) > 1)
 
-    res = least_squares(lambda p: [np.log(model(p, r) / r["measured_mb"]) for r in used],
+    res = least_squares(lambda p: [np.log(peak_mb(p, r) / r["measured_mb"]) for r in used],
                         [128.0, 200.0, 267.0, 1024.0, 1.23, 2.0], bounds=([0, 0, 1, 1, 0.5, 0.2], [2000, 2000, 5000, 20000, 2, 5]))
-    names = ("BASE_MB", "COLUMN_MB", "PER_DOF_MB iterative", "PER_DOF_MB direct", "EXPONENT direct", "REFINING iterative")
-    ratios = [model(res.x, r) / r["measured_mb"] for r in rows]
-    return {**dict(zip(names, res.x)), "fitted ratio range": (min(ratios[i] for i, r in enumerate(rows) if r["fitted"]),
-                                                             max(ratios[i] for i, r in enumerate(rows) if r["fitted"])),
-            "kept-out ratio range": (min((ratios[i] for i, r in enumerate(rows) if not r["fitted"]), default=None),
-                                     max((ratios[i] for i, r in enumerate(rows) if not r["fitted"]), default=None))}
+    names = ("base_mb", "column_mb", "per_dof_mb iterative", "per_dof_mb direct", "exponent direct", "refining iterative")
+    ratios = {True: [], False: []}
+    for r in rows:
+        ratios[r["fitted"]].append(peak_mb(res.x, r) / r["measured_mb"])
+    return {**dict(zip(names, res.x)), "fitted ratio range": (min(ratios[True]), max(ratios[True])),
+            "kept-out ratio range": (min(ratios[False], default=None), max(ratios[False], default=None))}
 
 
 def z_lines(model: Path, size: float | None) -> int:
