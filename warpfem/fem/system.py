@@ -108,6 +108,13 @@ class StiffnessSystem:
                 u = self._direct.solve(np.where(self.fixed, 0.0, f_n))
         return self._free_body(u, t0)
 
+    def residual(self, f_n: np.ndarray, u_mm: np.ndarray) -> np.ndarray | None:
+        """What ``u_mm`` (N, 3) leaves unbalanced of the nodal forces ``f_n`` (3N,) in N, f - K u, at
+        the dofs the solve is free in; None for a factorisation, which solves to round-off."""
+        if self.method == "direct":
+            return None
+        return np.where(self.fixed, 0.0, f_n - self._mg.matvec(u_mm.ravel()))
+
     def solve_many(self, loads: list[np.ndarray], guesses: list | None = None, rtol: float | None = None) -> list[np.ndarray]:
         """The displacement (N, 3) under each load, as :meth:`solve`; a load that is a multiple of an
         earlier one (the coplanarity of a package whose peak and valley are its corner and centre

@@ -70,7 +70,7 @@ class MeshSettings(_Strict):
 
 class SolverSettings(_Strict):
     method: Literal["auto", "direct", "iterative"] = "auto"
-    rtol: float = Field(default=1e-6, gt=0, lt=1e-2, description="iterative solver relative residual")
+    rtol: float = Field(default=1e-5, gt=0, lt=1e-2, description="iterative solver relative residual")
 
 
 class TemperatureTable(_Strict):
