@@ -110,3 +110,19 @@ def test_meshing_leaves_sigpipe_ignored(small_fcbga):
             os.write(writer, b"x")
     finally:
         os.close(writer)
+
+
+def test_meshing_in_a_callers_gmsh_session_leaves_its_options(tmp_path, small_fcbga):
+    """A script that has Gmsh open keeps its options: warpfem's meshes (the lattice, a written
+    .msh) set theirs only while they work."""
+    mine = {"Mesh.SecondOrderIncomplete": 0, "Mesh.SecondOrderLinear": 0, "Mesh.MshFileVersion": 2.2,
+            "Mesh.Binary": 1}
+    gmsh.initialize()
+    try:
+        for k, v in mine.items():
+            gmsh.option.setNumber(k, v)
+        warpfem.mesh(small_fcbga, tmp_path / "a.msh")
+        assert (tmp_path / "a.msh").read_text().startswith("$MeshFormat\n4.1 0 ")   # warpfem's own format
+        assert {k: gmsh.option.getNumber(k) for k in mine} == mine
+    finally:
+        gmsh.finalize()

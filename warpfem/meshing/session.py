@@ -39,14 +39,18 @@ def _restore_signals() -> None:
 
 
 @contextlib.contextmanager
-def gmsh_model(name: str) -> Iterator[None]:
-    """Work in a fresh Gmsh model; initialise and finalise Gmsh only if nobody else has."""
+def gmsh_model(name: str, options: dict[str, float] | None = None) -> Iterator[None]:
+    """Work in a fresh Gmsh model with the numeric ``options`` set; initialise and finalise Gmsh
+    only if nobody else has, and otherwise put the options back as they were."""
     owner = not gmsh.isInitialized()
     if owner:
         gmsh.initialize(interruptible=False)
         _restore_signals()
         gmsh.option.setNumber("General.Terminal", 0)
     previous = None if owner else gmsh.model.getCurrent()
+    before = {k: gmsh.option.getNumber(k) for k in options or {}}
+    for k, v in (options or {}).items():
+        gmsh.option.setNumber(k, v)
     gmsh.model.add(name)
     try:
         yield
@@ -55,5 +59,7 @@ def gmsh_model(name: str) -> Iterator[None]:
             gmsh.finalize()
         else:
             gmsh.model.remove()
+            for k, v in before.items():
+                gmsh.option.setNumber(k, v)
             if previous:
                 gmsh.model.setCurrent(previous)

@@ -20,7 +20,7 @@ def _vtk_to_gmsh() -> np.ndarray:
 
 def write_msh(mesh: Mesh, path: Path) -> None:
     """Write the mesh as Gmsh 4.1 with hex20 elements grouped by part."""
-    with gmsh_model("warpfem-msh"):
+    with gmsh_model("warpfem-msh", {"Mesh.MshFileVersion": 4.1, "Mesh.Binary": 0}):
         order = _vtk_to_gmsh()
         node_entity = gmsh.model.addDiscreteEntity(3)
         gmsh.model.mesh.addNodes(3, node_entity, np.arange(1, mesh.n_nodes + 1), mesh.nodes.ravel())
@@ -33,6 +33,4 @@ def write_msh(mesh: Mesh, path: Path) -> None:
             )
             first += len(sel)
             gmsh.model.addPhysicalGroup(3, [entity], tag=i + 1, name=name)
-        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-        gmsh.option.setNumber("Mesh.Binary", 0)
         gmsh.write(str(path))

@@ -128,12 +128,13 @@ def _size_field(box: Box, fine_mm: float, coarse_mm: float, transition_mm: float
     f.setNumber(tag, "VOut", coarse_mm)
     f.setNumber(tag, "Thickness", transition_mm)
     f.setAsBackgroundMesh(tag)
-    # the field alone sets the size: no coarsening from the geometry's points or boundaries
-    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-    # curved faces get at least this many elements around a full circle, so even the coarse
-    # neighbour bumps are faceted finely enough for their curved P2 elements to stay valid
-    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_CIRCLE)
+
+
+#: the field alone sets the size: no coarsening from the geometry's points or boundaries; and
+#: curved faces get at least ``ELEMENTS_PER_CIRCLE`` elements around a full circle, so even the
+#: coarse neighbour bumps are faceted finely enough for their curved P2 elements to stay valid
+SIZE_OPTIONS = {"Mesh.MeshSizeExtendFromBoundary": 0, "Mesh.MeshSizeFromPoints": 0,
+                "Mesh.MeshSizeFromCurvature": ELEMENTS_PER_CIRCLE}
 
 
 def _edge_midnode_slots() -> list[tuple[int, int, int]]:
@@ -192,7 +193,7 @@ def build_region_mesh(layout: Layout, site: Site, shape: BumpShape, size_mm: flo
     if not 0.0 < layer_fraction < 0.5:
         raise ValueError(f"layer_fraction must lie between 0 and 0.5 (two layers and a core); got {layer_fraction:g}")
     coarse = coarse_size_mm or 4.0 * size_mm
-    with gmsh_model("warpfem-submodel"):
+    with gmsh_model("warpfem-submodel", SIZE_OPTIONS):
         solids, names, parts = _solids(layout, site, shape, layer_fraction)
         dimtags = [(3, t) for t, _ in solids]
         _, children = gmsh.model.occ.fragment(dimtags, [])
