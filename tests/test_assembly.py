@@ -154,3 +154,24 @@ def test_the_isotropic_shortcut_makes_the_same_bricks():
     B12 = np.tensordot(isotropic_directions(), stiffness_basis(), axes=1)
     K12 = np.einsum("ck,kij->cij", isotropic_coefficients(h, lam, mu), B12)
     assert np.abs(K12 - K15).max() < 1e-12 * np.abs(K15).max()
+
+
+@pytest.mark.parametrize("key_limit", [2 ** 62, 50])
+def test_shape_values_are_scikit_fems_basis_at_every_point(monkeypatch, key_limit):
+    """Evaluated once per distinct point and spread back, the shape functions equal scikit-fem's
+    own at each point, repeated or not (also when the points' keys must be renumbered)."""
+    import warpfem.fem.element as element
+    from warpfem.fem.element import shape_values
+    from warpfem.meshing.hex20 import codes, slot_of_code
+    monkeypatch.setattr(element, "KEY_LIMIT", key_limit)
+    rng = np.random.default_rng(7)
+    places = np.r_[0.0, 0.25, 0.5, 1.0, rng.random(6)]
+    xi = np.r_[places[rng.integers(0, len(places), (400, 3))], rng.random((100, 3))]
+    e = ElementHexS2()
+    slot = slot_of_code(codes(np.rint(2 * e.doflocs).astype(int)))
+    expected = np.empty((len(xi), 20))
+    for i in range(20):
+        expected[:, slot[i]] = e.lbasis(xi.T.copy(), i)[0]
+    got = shape_values(xi)
+    assert np.array_equal(got, expected)
+    assert np.allclose(got.sum(axis=1), 1.0, rtol=0, atol=1e-13)

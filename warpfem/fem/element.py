@@ -143,13 +143,30 @@ def brick_mean_gradient(h_mm: np.ndarray) -> np.ndarray:
     return g[None] / np.asarray(h_mm, dtype=float)[:, :, None]
 
 
+#: the distinct points' keys (a number per distinct coordinate, combined) stay below this
+KEY_LIMIT = 2 ** 62
+
+
 def shape_values(xi: np.ndarray) -> np.ndarray:
     """The 20 serendipity shape functions (M, 20), VTK node order, at reference points (M, 3)
-    in the unit cube (scikit-fem's ElementHexS2)."""
+    in the unit cube (scikit-fem's ElementHexS2).
+
+    Each distinct point is evaluated once: on a lattice the points (a finer mesh's nodes in a
+    coarser mesh's bricks, a child's nodes in its parent) take a few hundred distinct places, and
+    scikit-fem's basis, which also forms every gradient, took 0.7 s for 500 k points against 0.07."""
+    xi = np.asarray(xi, dtype=float).reshape(-1, 3)
+    key, kinds = np.zeros(len(xi), dtype=np.int64), 1
+    for column in xi.T:
+        values, at = np.unique(column, return_inverse=True)
+        if kinds * len(values) >= KEY_LIMIT:   # renumber the keys so far before they overflow
+            _, key = np.unique(key, return_inverse=True)
+            key, kinds = key.ravel(), int(key.max()) + 1
+        key, kinds = key * len(values) + at.ravel(), kinds * len(values)
+    _, first, of_point = np.unique(key, return_index=True, return_inverse=True)
     element = ElementHexS2()
     slot = slot_of_code(codes(np.rint(2 * element.doflocs).astype(int)))
-    X = np.asarray(xi, dtype=float).T
-    out = np.empty((X.shape[1], 20))
+    X = xi[first].T
+    distinct = np.empty((len(first), 20))
     for i in range(20):
-        out[:, slot[i]] = element.lbasis(X, i)[0]
-    return out
+        distinct[:, slot[i]] = element.lbasis(X, i)[0]
+    return np.take(distinct, of_point.ravel(), axis=0)
