@@ -173,6 +173,10 @@ def test_the_refinement_records_what_each_step_did_at_each_corner(setting):
         if c.step > 1:
             before = next(b for b in first if b.group == c.group)
             assert c.plane_mm <= 0.5 * before.plane_mm + 1e-12 and c.through_mm <= 0.5 * before.through_mm + 1e-12
+    # the last bar holds the corners' remainders and the solver's share, which the summary reports
+    error = ref.error()
+    assert error["warpage_um"] == pytest.approx(1e3 * ref.warpage.bar() + abs(error["warpage_solver_um"]), rel=1e-12)
+    assert error["coplanarity_um"] == pytest.approx(1e3 * ref.coplanarity.bar() + abs(error["coplanarity_solver_um"]), rel=1e-12)
 
 
 @pytest.mark.parametrize("rtol", [1e-3, 1e-4])
