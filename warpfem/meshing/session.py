@@ -42,14 +42,15 @@ def _restore_signals() -> None:
 def gmsh_model(name: str, options: dict[str, float] | None = None) -> Iterator[None]:
     """Work in a fresh Gmsh model with the numeric ``options`` set; initialise and finalise Gmsh
     only if nobody else has, and otherwise put the options back as they were."""
+    options = options or {}
     owner = not gmsh.isInitialized()
     if owner:
         gmsh.initialize(interruptible=False)
         _restore_signals()
         gmsh.option.setNumber("General.Terminal", 0)
     previous = None if owner else gmsh.model.getCurrent()
-    before = {k: gmsh.option.getNumber(k) for k in options or {}}
-    for k, v in (options or {}).items():
+    before = {} if owner else {k: gmsh.option.getNumber(k) for k in options}   # finalising forgets them
+    for k, v in options.items():
         gmsh.option.setNumber(k, v)
     gmsh.model.add(name)
     try:
