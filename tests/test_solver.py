@@ -7,14 +7,19 @@ import tomllib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 import warpfem
 from conftest import REPO
 from test_assembly import IRREGULAR
 from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr
-from warpfem.fem.multigrid import coarsen, fine_grid
+from test_estimate import PACKAGE
+from warpfem.fem import StiffnessSystem, multigrid
+from warpfem.fem.assemble import thermal_load
+from warpfem.fem.multigrid import _merged, coarsen, fine_grid, preconditioned_cg
+from warpfem.fem.system import choose_method as system_method
 from warpfem.geometry import build_layout
-from warpfem.meshing import build_mesh
+from warpfem.meshing import Grading, build_mesh, features, graded_mesh
 
 
 def _both(raw: dict, **kw):
@@ -44,19 +49,43 @@ def test_iterative_matches_direct_on_a_lidded_fcbga():
     assert i.warpage_um == pytest.approx(d.warpage_um, rel=1e-4)
 
 
-def _levels():
-    model = warpfem.load_model(IRREGULAR)
-    layout = build_layout(model)
-    mesh = build_mesh(layout, size_mm=0.35)
+def _graded_mesh():
+    layout = build_layout(warpfem.load_model(PACKAGE))
+    return layout, graded_mesh(layout, features(layout), Grading(0.6, 1.2, edge_ratio=1.0))
+
+
+def _levels(graded: bool = False):
+    if graded:
+        layout, mesh = _graded_mesh()
+    else:
+        layout = build_layout(warpfem.load_model(IRREGULAR))
+        mesh = build_mesh(layout, size_mm=0.35)
     classes = element_classes(layout, mesh)
     fine = fine_grid(mesh, classes.of_element, element_matrices(classes))
     coarse, P = coarsen(fine)
-    return mesh, fine, coarse, P
+    return mesh, fine, coarse, P, layout
 
 
-def test_prolongation_is_exact_for_quadratic_fields():
-    mesh, fine, coarse, P = _levels()
-    assert coarse.n_nodes < fine.n_nodes / 2
+def test_a_uniform_axis_coarsens_by_pairs_and_a_graded_one_where_it_is_short():
+    uniform = np.linspace(0.0, 7.0, 8)
+    boundaries, parent, place = _merged(uniform)
+    assert np.array_equal(boundaries, uniform[[0, 2, 4, 6, 7]])
+    assert np.array_equal(parent, [0, 0, 1, 1, 2, 2, 3]) and np.array_equal(place, [0, 1, 0, 1, 0, 1, 0])
+    # graded toward both ends, as toward a corner: 0.1 0.2 0.4 1 1 1 0.4 0.2 0.1
+    graded = np.cumsum([0.0, 0.1, 0.2, 0.4, 1.0, 1.0, 1.0, 0.4, 0.2, 0.1])
+    boundaries, parent, place = _merged(graded)
+    assert np.allclose(np.diff(boundaries), [0.3, 0.4, 1.0, 1.0, 1.0, 0.6, 0.1])
+    assert np.array_equal(parent, [0, 0, 1, 2, 3, 4, 5, 5, 6])
+    assert set(boundaries) <= set(graded)   # nested: the coarse space is a subspace
+    # graded 4 : 1 only: the column smoother copes, and pairs coarsen fastest
+    mild = np.cumsum([0.0, 0.25, 0.5, 1.0, 1.0, 0.5, 0.25])
+    assert np.array_equal(_merged(mild)[0], mild[[0, 2, 4, 6]])
+
+
+@pytest.mark.parametrize("graded", [False, True], ids=["uniform", "graded"])
+def test_prolongation_is_exact_for_quadratic_fields(graded):
+    mesh, fine, coarse, P, _ = _levels(graded)
+    assert coarse.n_nodes < 0.75 * fine.n_nodes
     # coarse node coordinates from the coarse grid's axes and half steps
     def coords(g):
         out = np.empty((g.n_nodes, 3))
@@ -73,9 +102,10 @@ def test_prolongation_is_exact_for_quadratic_fields():
     assert np.abs(P @ field(xc) - field(xf)).max() < 1e-12
 
 
-def test_elementwise_galerkin_equals_global_product():
-    mesh, fine, coarse, P = _levels()
-    A = stiffness(mesh, element_classes(build_layout(warpfem.load_model(IRREGULAR)), mesh)).tocsr()
+@pytest.mark.parametrize("graded", [False, True], ids=["uniform", "graded"])
+def test_elementwise_galerkin_equals_global_product(graded):
+    mesh, fine, coarse, P, layout = _levels(graded)
+    A = stiffness(mesh, element_classes(layout, mesh)).tocsr()
     Pd = sp.kron(P, sp.identity(3)).tocsr()
     galerkin = (Pd.T @ A @ Pd).tocsr()
     Ac = stiffness_bsr(coarse.elements, coarse.IJK, coarse.of_element, coarse.matrices).tocsr()
@@ -83,8 +113,27 @@ def test_elementwise_galerkin_equals_global_product():
     assert abs(Ac - galerkin).max() < 1e-10 * abs(galerkin).max()
 
 
+def test_coarsening_a_graded_mesh_where_it_is_short_first_takes_fewer_iterations(monkeypatch):
+    # merging every pair keeps a graded mesh's aspect ratios on every level, which the column
+    # smoother and the coarse levels then both leave to conjugate gradients
+    layout, mesh = _graded_mesh()
+
+    def iterations():
+        with StiffnessSystem(layout, mesh) as system:
+            f = np.where(system.fixed, 0.0, thermal_load(mesh, system.classes))
+            n = len(f)
+            A = spla.LinearOperator((n, n), matvec=system._mg.matvec, dtype=float)
+            return preconditioned_cg(A, system._mg.precondition, f, 1e-8)[1]
+
+    assert system_method(layout, mesh) == "iterative"
+    short_first = iterations()
+    monkeypatch.setattr(multigrid, "FEWEST_MERGED", 1.0)   # every axis merged by pairs
+    by_pairs = iterations()
+    assert short_first < 0.8 * by_pairs
+
+
 def test_constrain_keeps_symmetry_and_diagonal():
-    mesh, fine, _, _ = _levels()
+    mesh, fine, _, _, _ = _levels()
     K = stiffness_bsr(fine.elements, fine.IJK, fine.of_element, fine.matrices)
     fixed = np.zeros(mesh.n_dofs, dtype=bool)
     fixed[[0, 4, 500]] = True
