@@ -75,9 +75,9 @@ def fine_grid(mesh: Mesh, of_element: np.ndarray, matrices: ElementMatrices) -> 
 
 
 #: an axis whose longest interval is at least this many times its shortest is coarsened where it
-#: is short first; a less graded one merges every pair. The copper-plate, lid and ring-stiffener
-#: FCBGAs' first meshes, graded 11 : 1, took 21-27 conjugate-gradient iterations with every pair
-#: merged and 16-17 with the short intervals first (studies/benchmarks/graded_coarsening.md); the
+#: is short first; a less graded one merges every pair. The first meshes of the 40 mm FCBGAs with
+#: a lid, a ring or a plate, graded 11 : 1, took 21-27 conjugate-gradient iterations with every
+#: pair merged and 15-17 with the short intervals first (studies/benchmarks/graded_coarsening.md); the
 #: moulded package's, 5 : 1, took 16 and 13, but its extra level cost more than it saved (0.2 s
 #: per solve, 1 s of set-up)
 GRADED_RATIO = 8.0
