@@ -7,17 +7,15 @@ import tomllib
 import numpy as np
 import pytest
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 import warpfem
 from conftest import REPO
 from test_assembly import IRREGULAR
-from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr
 from test_estimate import PACKAGE
 from warpfem.fem import StiffnessSystem, multigrid
-from warpfem.fem.assemble import thermal_load
-from warpfem.fem.multigrid import _merged, coarsen, fine_grid, preconditioned_cg
-from warpfem.fem.system import choose_method as system_method
+from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr, thermal_load
+from warpfem.fem.multigrid import _merged, coarsen, fine_grid, solve_cg
+from warpfem.fem.system import choose_method
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, build_mesh, features, graded_mesh
 
@@ -121,11 +119,9 @@ def test_coarsening_a_graded_mesh_where_it_is_short_first_takes_fewer_iterations
     def iterations():
         with StiffnessSystem(layout, mesh) as system:
             f = np.where(system.fixed, 0.0, thermal_load(mesh, system.classes))
-            n = len(f)
-            A = spla.LinearOperator((n, n), matvec=system._mg.matvec, dtype=float)
-            return preconditioned_cg(A, system._mg.precondition, f, 1e-8)[1]
+            return solve_cg(system._mg, f, 1e-8)[1]
 
-    assert system_method(layout, mesh) == "iterative"
+    assert choose_method(layout, mesh) == "iterative"
     short_first = iterations()
     monkeypatch.setattr(multigrid, "FEWEST_MERGED", 1.0)   # every axis merged by pairs
     by_pairs = iterations()

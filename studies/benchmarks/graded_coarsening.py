@@ -14,16 +14,15 @@ refinement's ``DUAL_RTOL``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import importlib
-
 from warpfem.accuracy import refine
-from warpfem.fem import multigrid
+from warpfem.fem import multigrid, system
 from warpfem.meshing import initial_grading
 from warpfem.model import load_model
 from warpfem.pipeline import global_layout
@@ -52,9 +51,7 @@ def run(name: str, fewest: float, dual_rtol: float) -> dict:
         iterations.append(n)
         return u, n
 
-    multigrid.solve_cg = counted
-    import warpfem.fem.system as system
-    system.solve_cg = counted
+    multigrid.solve_cg = system.solve_cg = counted
     try:
         model = load_model(ACCURACY / f"{name}.toml")
         layout, _ = global_layout(model)   # as `warpfem solve` lays it out
