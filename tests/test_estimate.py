@@ -8,9 +8,10 @@ import pytest
 
 import warpfem
 from warpfem.accuracy import refine
-from warpfem.accuracy.refine import DUAL_RTOL, solver_errors_um
+from warpfem.accuracy.refine import DUAL_RTOL, _solve_with_duals, solver_errors_um
 from warpfem.accuracy.estimate import PRE_ASYMPTOTIC_TAIL, RHO_DEFAULT, SPREAD, CornerErrors, decompose
 from warpfem.fem import StiffnessSystem, solve_displacement, solve_thermal
+from warpfem.fem.assemble import thermal_load
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, features, graded_mesh, refine_groups
 from warpfem.post.probe import displacement_at
@@ -198,3 +199,23 @@ def test_the_solvers_share_of_the_error_is_read_by_the_duals(rtol):
         actual = read(exact) - read(sol)
         assert abs(actual) > 1e-7 * abs(read(exact))    # the loose solve did stop short
         assert estimate == pytest.approx(actual, rel=0.25)
+
+
+@pytest.mark.parametrize("flipped", [False, True], ids=["guess-holds-peak-and-valley", "guess-flipped"])
+def test_a_step_solves_its_duals_beside_the_solution_with_the_coplanarity_of_the_solution(flipped):
+    # the coplanarity's dual load holds the peak and valley of the solution: read from the coarser
+    # mesh's solution before the solve, and solved again if the solution moved them (a guess
+    # turned upside down swaps them)
+    layout = build_layout(warpfem.load_model({**PACKAGE, "solver": {"method": "iterative"}}))
+    mesh = graded_mesh(layout, features(layout), Grading(0.4, 1.2, edge_ratio=2.0))
+    with StiffnessSystem(layout, mesh) as system:
+        alone = solve_thermal(system)
+        guess = -alone.u_mm if flipped else alone.u_mm + 1e-3 * np.abs(alone.u_mm).max()
+        solving = system.solve_s
+        sol, duals, dual_s = _solve_with_duals(system, guess, None)
+        assert 0 < dual_s < system.solve_s - solving
+        exact = system.solve(thermal_load(mesh, system.classes), rtol=1e-10)
+        expected = [system.solve(load(sol), rtol=1e-10) for load in (warpage_load, coplanarity_load)]
+    assert 1e3 * warpage_load(sol) @ exact.ravel() == pytest.approx(warpage_um(sol), rel=1e-4)   # rtol 1e-5
+    for dual, exact in zip(duals, expected):   # to the duals' tolerance
+        assert np.abs(dual - exact).max() < DUAL_RTOL * np.abs(exact).max()

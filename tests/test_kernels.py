@@ -92,3 +92,37 @@ def test_band_solve_add_solves_each_column_and_adds_where_told(dtype, rtol):
     assert np.allclose(x, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
     untouched = np.setdiff1d(np.arange(len(x0)), x_at)
     assert np.array_equal(x[untouched], x0[untouched])
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 6])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+def test_block_product_of_vectors_side_by_side_equals_each_alone(k, dtype, rtol):
+    # three at a time through one kernel, others one by one: every path the same product
+    rng = np.random.default_rng(9)
+    A = _random_bsr(rng, 40, 30, dtype)
+    X = rng.standard_normal((A.shape[1], k)).astype(dtype)
+    Y = block_product(A, X)
+    expected = A.astype(np.float64) @ X.astype(np.float64)
+    assert Y.shape == (A.shape[0], k) and Y.dtype == dtype
+    assert np.allclose(Y, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+    out = np.full((A.shape[0], k), np.nan, dtype=dtype)
+    assert block_product(A, X, out=out) is out and np.array_equal(out, Y)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_band_solve_add_of_vectors_side_by_side_equals_each_alone(k):
+    rng = np.random.default_rng(10)
+    n, p = 12, 6
+    factors = np.array([dpbtrf(_lower_band(_banded_spd(rng, n, p), p), lower=1)[0] for _ in range(2)])
+    which = np.array([1, 0, 1])
+    r = rng.standard_normal((3 * n + 4, k))
+    r_at = rng.permutation(len(r))[:3 * n].reshape(3, n)
+    x_at = rng.permutation(3 * n + 2)[:3 * n].reshape(3, n)
+    X = rng.standard_normal((3 * n + 2, k))
+    alone = X.copy()
+    for q in range(k):
+        column = alone[:, q].copy()
+        band_solve_add(factors, which, r_at, x_at, r[:, q].copy(), column)
+        alone[:, q] = column
+    band_solve_add(factors, which, r_at, x_at, r, X)
+    assert np.allclose(X, alone, rtol=1e-13, atol=1e-13)

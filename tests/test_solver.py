@@ -14,8 +14,8 @@ from test_assembly import IRREGULAR
 from test_estimate import PACKAGE
 from warpfem.fem import StiffnessSystem, multigrid
 from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr, thermal_load
-from warpfem.fem.multigrid import _merged, coarsen, fine_grid, solve_cg
-from warpfem.fem.system import choose_method
+from warpfem.fem.multigrid import _merged, coarsen, fine_grid, solve_cg, solve_cg_together
+from warpfem.fem.system import _multiples, choose_method
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, build_mesh, features, graded_mesh
 
@@ -156,3 +156,58 @@ def test_direct_fallback_without_mkl_gives_the_same_answer(small_fcbga, monkeypa
     assert superlu.warpage_um == pytest.approx(pardiso.warpage_um, rel=1e-9)
     assert np.abs(superlu.solution.u_mm - pardiso.solution.u_mm).max() < 1e-9 * np.abs(pardiso.solution.u_mm).max()
     assert superlu.summary["solver"]["library"] == "SciPy SuperLU"
+
+
+def test_loads_solved_together_take_the_iterates_each_would_alone():
+    # one load's tolerance must not change another's iterates: each stops at its own, and a load
+    # already balanced by its guess takes none
+    layout, mesh = _graded_mesh()
+    with StiffnessSystem(layout, mesh) as system:
+        mg = system._mg
+        f = np.where(system.fixed, 0.0, thermal_load(mesh, system.classes))
+        corner = np.zeros_like(f)
+        corner[np.flatnonzero(~system.fixed)[[-1, 7]]] = [1.0, -1.0]
+        alone = [solve_cg(mg, f, 1e-8), solve_cg(mg, corner, 1e-2), solve_cg(mg, -2.0 * f, 1e-4)]
+        F = np.column_stack([f, corner, -2.0 * f])
+        U, iterations = solve_cg_together(mg, F, [1e-8, 1e-2, 1e-4])
+        assert list(iterations) == [it for _, it in alone]
+        assert iterations[1] < iterations[2] < iterations[0]
+
+        def same(u, v, rtol):
+            # as free bodies (conjugate gradients leave rigid-body motion undefined), and to a tenth
+            # of the tolerance: the single-precision V-cycles of one vector and of three round
+            # differently, and the iterates of a loose tolerance carry that further
+            a, b = system._free_body(u.copy()), system._free_body(v.copy())
+            return np.abs(a - b).max() < 0.1 * rtol * np.abs(b).max()
+
+        assert all(same(U[:, c], u, rtol) for c, ((u, _), rtol) in enumerate(zip(alone, [1e-8, 1e-2, 1e-4])))
+        # two loads (padded to three for the compiled products), one of them solved by its guess
+        U2, it2 = solve_cg_together(mg, F[:, :2], [1e-8, 1e-2], X0=np.column_stack([np.zeros_like(f), U[:, 1]]))
+        assert it2[1] == 0 and np.array_equal(U2[:, 1], U[:, 1])
+        assert it2[0] == iterations[0] and same(U2[:, 0], U[:, 0], 1e-8)
+        # no load: no displacement and no iteration, whatever the guess
+        U3, it3 = solve_cg_together(mg, np.column_stack([corner, 0.0 * f]), 1e-2, X0=U[:, 1:])
+        assert it3[1] == 0 and not U3[:, 1].any()
+
+
+def test_a_load_that_is_a_multiple_of_an_earlier_one_is_not_solved_again():
+    a, b = np.array([1.0, 0.0, -2.0]), np.array([0.0, 3.0, 1.0])
+    distinct, copy_of = _multiples([a, 2 * a, np.zeros(3), b, -b])   # no load is any load times 0
+    assert distinct == [0, 3]
+    assert [(d, pytest.approx(s)) for d, s in copy_of] == [(0, 1.0), (0, 2.0), (0, 0.0), (1, 1.0), (1, -1.0)]
+    assert _multiples([np.zeros(3), a]) == ([0, 1], [(0, 1.0), (1, 1.0)])
+
+
+def test_loads_solved_together_fall_back_to_a_factorisation_when_the_iterations_stall():
+    layout = build_layout(warpfem.load_model(PACKAGE))
+    mesh = graded_mesh(layout, features(layout), Grading(1.2, 2.4, edge_ratio=1.0))
+    with StiffnessSystem(layout, mesh) as system:
+        f = thermal_load(mesh, system.classes)
+        corner = np.zeros_like(f)
+        corner[np.flatnonzero(~system.fixed)[[-1, 7]]] = [1.0, -1.0]
+        # a tolerance under round-off: the residual stops falling, and the stall is seen coming
+        stalled = system.solve_many([f, corner], rtol=1e-30)
+        assert system.method == "direct" and "did not converge" in system.info["fallback"]
+        exact = [system.solve(f), system.solve(corner)]
+    for u, v in zip(stalled, exact):
+        assert np.array_equal(u, v)

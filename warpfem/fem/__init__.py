@@ -2,6 +2,7 @@
 
 from .parallel import limited_threads
 from .system import StiffnessSystem
-from .thermoelastic import Solution, solve_displacement, solve_thermal
+from .thermoelastic import Solution, solve_displacement, solve_thermal, solve_thermal_with
 
-__all__ = ["Solution", "StiffnessSystem", "limited_threads", "solve_displacement", "solve_thermal"]
+__all__ = ["Solution", "StiffnessSystem", "limited_threads", "solve_displacement", "solve_thermal",
+           "solve_thermal_with"]

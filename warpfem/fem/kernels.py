@@ -8,7 +8,12 @@ blocks the same product takes a third of the time (59 -> 19 ms per core in singl
 studies/benchmarks/block_product.md), and the multigrid's single-precision smoother, which is
 mostly such products, gains its halved memory traffic back.
 
-The kernel runs on one thread without the GIL: callers share row ranges out over the solver's
+Several vectors multiply together, three at a time: each block is read once for all three, so
+on that matrix three products take 1.5 times one (29 against 19 ms in single precision, 45 against
+32 in double, on one core), and loads solved side by side (:func:`.multigrid.solve_cg_together`)
+share the matrix traffic.
+
+The kernels run on one thread without the GIL: callers share row ranges out over the solver's
 threads (:mod:`.parallel`), as they did SciPy's.
 """
 
@@ -35,12 +40,51 @@ def _product(indptr, indices, data, x, y, zero):   # pragma: no cover - compiled
         y[3 * i + 2] = a2
 
 
-def block_product(A: sp.bsr_matrix, x: np.ndarray) -> np.ndarray:
-    """A @ x for a 3 x 3 block matrix and a vector of its precision; SciPy's product otherwise."""
-    if A.blocksize != (3, 3) or x.ndim != 1 or x.dtype != A.dtype or A.dtype.kind != "f":
-        return A @ x
-    y = np.empty(A.shape[0], dtype=A.dtype)
-    _product(A.indptr, A.indices, A.data, np.ascontiguousarray(x), y, A.dtype.type(0))
+@numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
+def _product3(indptr, indices, data, x, y, zero):   # pragma: no cover - compiled
+    """As :func:`_product` for three vectors at once, x and y (3N, 3): one read of each block."""
+    for i in range(len(indptr) - 1):
+        a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = zero
+        for k in range(indptr[i], indptr[i + 1]):
+            j = 3 * indices[k]
+            x00, x01, x02 = x[j, 0], x[j, 1], x[j, 2]
+            x10, x11, x12 = x[j + 1, 0], x[j + 1, 1], x[j + 1, 2]
+            x20, x21, x22 = x[j + 2, 0], x[j + 2, 1], x[j + 2, 2]
+            d = data[k]
+            a00 += d[0, 0] * x00 + d[0, 1] * x10 + d[0, 2] * x20
+            a01 += d[0, 0] * x01 + d[0, 1] * x11 + d[0, 2] * x21
+            a02 += d[0, 0] * x02 + d[0, 1] * x12 + d[0, 2] * x22
+            a10 += d[1, 0] * x00 + d[1, 1] * x10 + d[1, 2] * x20
+            a11 += d[1, 0] * x01 + d[1, 1] * x11 + d[1, 2] * x21
+            a12 += d[1, 0] * x02 + d[1, 1] * x12 + d[1, 2] * x22
+            a20 += d[2, 0] * x00 + d[2, 1] * x10 + d[2, 2] * x20
+            a21 += d[2, 0] * x01 + d[2, 1] * x11 + d[2, 2] * x21
+            a22 += d[2, 0] * x02 + d[2, 1] * x12 + d[2, 2] * x22
+        y[3 * i, 0], y[3 * i, 1], y[3 * i, 2] = a00, a01, a02
+        y[3 * i + 1, 0], y[3 * i + 1, 1], y[3 * i + 1, 2] = a10, a11, a12
+        y[3 * i + 2, 0], y[3 * i + 2, 1], y[3 * i + 2, 2] = a20, a21, a22
+
+
+def block_product(A: sp.bsr_matrix, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A @ x for a 3 x 3 block matrix and a vector, or vectors as columns (3N, k), of its
+    precision, into ``out`` (C-contiguous) when given; SciPy's product otherwise. Columns go
+    three at a time when k is a multiple of three, else one by one."""
+    if A.blocksize != (3, 3) or x.ndim not in (1, 2) or x.dtype != A.dtype or A.dtype.kind != "f":
+        y = A @ x
+        if out is not None:
+            out[...] = y
+        return y
+    y = np.empty((A.shape[0], *x.shape[1:]), dtype=A.dtype) if out is None else out
+    zero = A.dtype.type(0)
+    if x.ndim == 1:
+        _product(A.indptr, A.indices, A.data, np.ascontiguousarray(x), y, zero)
+    elif x.shape[1] == 3:
+        _product3(A.indptr, A.indices, A.data, np.ascontiguousarray(x), y, zero)
+    else:
+        step = 3 if x.shape[1] % 3 == 0 else 1
+        for c in range(0, x.shape[1], step):
+            part = x[:, c:c + 3] if step == 3 else x[:, c]
+            y[:, c:c + step] = block_product(A, np.ascontiguousarray(part)).reshape(-1, step)
     return y
 
 
@@ -80,10 +124,50 @@ def _band_solve_add(factors, which, r_at, x_at, r, x):   # pragma: no cover - co
             x[x_at[c, j]] += y[j]
 
 
+# one vector's substitution is a chain of dependent multiply-adds; three vectors side by side are
+# three independent chains on the same factor entries, so they take 1.4 times one, not three
+# (6.8 against 4.9 ms for every column of the copper-plate FCBGA's first mesh,
+# studies/benchmarks/column_solves.md)
+@numba.njit(nogil=True, cache=True)
+def _band_solve_add3(factors, which, r_at, x_at, r, x):   # pragma: no cover - compiled
+    """As :func:`_band_solve_add` for three vectors at once, r and x (n, 3)."""
+    m, p = factors.shape[2], factors.shape[1] - 1
+    y = np.empty((m, 3))
+    for c in range(len(which)):
+        L = factors[which[c]]
+        for j in range(m):
+            i0 = r_at[c, j]
+            s0, s1, s2 = np.float64(r[i0, 0]), np.float64(r[i0, 1]), np.float64(r[i0, 2])
+            for k in range(max(0, j - p), j):
+                a = L[j - k, k]
+                s0, s1, s2 = s0 - a * y[k, 0], s1 - a * y[k, 1], s2 - a * y[k, 2]
+            d = L[0, j]
+            y[j, 0], y[j, 1], y[j, 2] = s0 / d, s1 / d, s2 / d
+        for j in range(m - 1, -1, -1):
+            s0, s1, s2 = y[j, 0], y[j, 1], y[j, 2]
+            for i in range(j + 1, min(m, j + p + 1)):
+                a = L[i - j, j]
+                s0, s1, s2 = s0 - a * y[i, 0], s1 - a * y[i, 1], s2 - a * y[i, 2]
+            d = L[0, j]
+            y[j, 0], y[j, 1], y[j, 2] = s0 / d, s1 / d, s2 / d
+        for j in range(m):
+            i0 = x_at[c, j]
+            x[i0, 0] += y[j, 0]
+            x[i0, 1] += y[j, 1]
+            x[i0, 2] += y[j, 2]
+
+
 def band_solve_add(factors: np.ndarray, which: np.ndarray, r_at: np.ndarray, x_at: np.ndarray,
                    r: np.ndarray, x: np.ndarray) -> None:
     """x[x_at[c]] += (L Lᵀ)⁻¹ r[r_at[c]] for each column c, L the banded Cholesky factor
     ``factors[which[c]]`` in LAPACK's lower band storage (L[i, j] at [i - j, j]); (F, p + 1, m)
-    factors, (C,) and (C, m) indices. Sums in double, whatever the precision of the arrays."""
-    _band_solve_add(factors, np.ascontiguousarray(which, dtype=np.int64), np.ascontiguousarray(r_at, dtype=np.int64),
-                    np.ascontiguousarray(x_at, dtype=np.int64), r, x)
+    factors, (C,) and (C, m) indices; r and x one vector (n,) or k vectors side by side (n, k), x
+    updated in place. Sums in double, whatever the precision of the arrays."""
+    which, r_at, x_at = (np.ascontiguousarray(a, dtype=np.int64) for a in (which, r_at, x_at))
+    if x.ndim == 1:
+        _band_solve_add(factors, which, r_at, x_at, r, x)
+    elif x.shape[1] == 3:
+        _band_solve_add3(factors, which, r_at, x_at, r, x)
+    else:
+        for q in range(x.shape[1]):   # views: x updated in place
+            _band_solve_add(factors, which, r_at, x_at, r[:, q], x[:, q])

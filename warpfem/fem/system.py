@@ -16,7 +16,8 @@ from ..meshing import Mesh
 from .assemble import ElementClasses, constrain, element_classes, element_matrices, stiffness_bsr, upper_csr
 from .constraints import CarrierFace, carrier_face, fixed_dofs, remove_rigid_motion
 from .linear import DirectSolver, direct_name
-from .multigrid import Multigrid, Nested, NotConverged, fine_grid, plane_fixed, preconditioned_cg, solve_cg
+from .multigrid import (Multigrid, Nested, NotConverged, fine_grid, plane_fixed, preconditioned_cg, solve_cg,
+                        solve_cg_together)
 
 #: above this many dofs "auto" takes the iterative solver: it is faster from about 30 k dofs (2x at
 #: 100 k, 4x at 330 k on a 40 mm FCBGA), and a direct factorisation's memory grows faster than the
@@ -34,6 +35,23 @@ def choose_solver(dofs: int, method: str) -> str:
 def choose_method(layout: Layout, mesh: Mesh) -> str:
     """'direct' or 'iterative', as the model's ``[solver] method`` asks or by size."""
     return choose_solver(mesh.n_dofs, layout.model.solver.method)
+
+
+def _multiples(loads: list[np.ndarray]) -> tuple[list[int], list[tuple[int, float]]]:
+    """The loads to solve (their indices), and each load as (which of those, scale): a load that
+    is a multiple of an earlier one is that one scaled."""
+    distinct: list[int] = []
+    copy_of: list[tuple[int, float]] = []
+    for i, load in enumerate(loads):
+        for d, earlier in ((d, loads[d]) for d in distinct if loads[d].any()):
+            scale = load @ earlier / (earlier @ earlier)
+            if np.allclose(load, scale * earlier, rtol=0.0, atol=1e-12 * np.abs(load).max()):
+                copy_of.append((distinct.index(d), scale))
+                break
+        else:
+            copy_of.append((len(distinct), 1.0))
+            distinct.append(i)
+    return distinct, copy_of
 
 
 class StiffnessSystem:
@@ -67,6 +85,7 @@ class StiffnessSystem:
                          "levels": self._mg.n_levels, "iterations": 0, "rtol": layout.model.solver.rtol}
         self.setup_s = time.perf_counter() - t0
         self.solve_s = 0.0
+        self.last_work: list[float] = []   # each load's share of the last solve_many's work
 
     def _factorise(self, matrices) -> None:
         self.method, self._mg = "direct", None
@@ -106,7 +125,8 @@ class StiffnessSystem:
             except NotConverged as e:
                 self._fall_back_to_direct(str(e))
                 u = self._direct.solve(np.where(self.fixed, 0.0, f_n))
-        return self._free_body(u, t0)
+        self.solve_s += time.perf_counter() - t0
+        return self._free_body(u)
 
     def residual(self, f_n: np.ndarray, u_mm: np.ndarray) -> np.ndarray | None:
         """What ``u_mm`` (N, 3) leaves unbalanced of the nodal forces ``f_n`` (3N,) in N, f - K u, at
@@ -115,20 +135,42 @@ class StiffnessSystem:
             return None
         return np.where(self.fixed, 0.0, f_n - self._mg.matvec(u_mm.ravel()))
 
-    def solve_many(self, loads: list[np.ndarray], guesses: list | None = None, rtol: float | None = None) -> list[np.ndarray]:
-        """The displacement (N, 3) under each load, as :meth:`solve`; a load that is a multiple of an
-        earlier one (the coplanarity of a package whose peak and valley are its corner and centre
-        reads the warpage) reuses that one's solution."""
-        out: list[np.ndarray] = []
-        for load, guess in zip(loads, guesses or [None] * len(loads)):
-            for earlier, u in zip(loads, out):
-                scale = load @ earlier / (earlier @ earlier)
-                if np.allclose(load, scale * earlier, rtol=0.0, atol=1e-12 * np.abs(load).max()):
-                    out.append(scale * u)
-                    break
-            else:
-                out.append(self.solve(load, guess, rtol))
-        return out
+    def solve_many(self, loads: list[np.ndarray], guesses: list | None = None,
+                   rtol: float | list[float | None] | None = None) -> list[np.ndarray]:
+        """The displacement (N, 3) under each load, as :meth:`solve`, each to its own ``rtol`` (one
+        for all, or one per load; None: the model's). The iterative solver takes the loads side by
+        side (:func:`.multigrid.solve_cg_together`). A load that is a multiple of an earlier one (the
+        coplanarity of a package whose peak and valley are its corner and centre reads the
+        warpage) reuses that one's solution."""
+        t0 = time.perf_counter()
+        rtols = [r or self.info.get("rtol") for r in (rtol if isinstance(rtol, (list, tuple)) else [rtol] * len(loads))]
+        guesses = guesses or [None] * len(loads)
+        distinct, copy_of = _multiples(loads)
+
+        def held(f_n):   # the supports of the solver at hand: a fallback's factorisation has its own
+            return np.where(self.fixed, 0.0, f_n)
+
+        F = np.column_stack([held(loads[i]) for i in distinct])
+        if self.method == "direct":
+            U = np.column_stack([self._direct.solve(F[:, c]) for c in range(len(distinct))])
+        else:
+            X0 = None
+            if any(guesses[i] is not None for i in distinct):
+                X0 = np.column_stack([np.zeros(len(F)) if guesses[i] is None else held(guesses[i].ravel())
+                                      for i in distinct])
+            try:
+                U, iterations = solve_cg_together(self._mg, F, [rtols[i] for i in distinct], X0=X0)
+                self.info["iterations"] += int(iterations.sum())
+            except NotConverged as e:
+                self._fall_back_to_direct(str(e))
+                U = np.column_stack([self._direct.solve(held(loads[i])) for i in distinct])
+        solved = [self._free_body(U[:, c].copy()) for c in range(len(distinct))]
+        self.solve_s += time.perf_counter() - t0
+        # each load's share of the work: its iterations (one each for a factorisation's
+        # substitutions), none for a copy
+        work = iterations if self.method != "direct" else np.ones(len(distinct))
+        self.last_work = [float(work[d]) if i == distinct[d] else 0.0 for i, (d, _) in enumerate(copy_of)]
+        return [scale * solved[d] for d, scale in copy_of]
 
     def solve_near(self, classes: ElementClasses, f_n: np.ndarray, guess_mm: np.ndarray | None = None,
                    rtol: float | None = None) -> tuple[np.ndarray, int]:
@@ -146,15 +188,16 @@ class StiffnessSystem:
         else:
             precondition = self._mg.precondition
         u, iterations = preconditioned_cg(K, precondition, f, rtol or self.layout.model.solver.rtol, x0)
-        return self._free_body(u, t0), iterations
+        self.solve_s += time.perf_counter() - t0
+        return self._free_body(u), iterations
 
-    def _free_body(self, u: np.ndarray, t0: float) -> np.ndarray:
+    def _free_body(self, u: np.ndarray) -> np.ndarray:
+        """u (3N,) as (N, 3), rigid-body motion removed and the carrier's bottom centre at rest."""
         u = u.reshape(-1, 3)
         if self.layout.quarter:
             u[:, 2] -= u[self.face.centre, 2]
         else:
             u = remove_rigid_motion(self.mesh.nodes, u, self.face.centre)
-        self.solve_s += time.perf_counter() - t0
         return u
 
     def close(self) -> None:

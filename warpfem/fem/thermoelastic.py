@@ -55,10 +55,23 @@ def solve_thermal(system: StiffnessSystem, guess_mm: np.ndarray | None = None) -
 
     Timings: ``assemble`` is everything up to the linear solve (for the iterative solver, the
     whole multigrid hierarchy), ``solve`` the factorisation's substitution or the iterations."""
+    return solve_thermal_with(system, guess_mm)[0]
+
+
+def solve_thermal_with(system: StiffnessSystem, guess_mm: np.ndarray | None = None, loads: list[np.ndarray] = (),
+                       guesses: list | None = None, rtol: float | None = None) -> tuple[Solution, list[np.ndarray]]:
+    """:func:`solve_thermal`, and the displacements (N, 3) in mm under further nodal loads (3N,) in
+    N, found in the same iterations (:meth:`~.system.StiffnessSystem.solve_many`), each from its
+    guess and to ``rtol`` (default the model's); the solution's ``solve`` time covers them all."""
     before = system.solve_s
-    u = system.solve(thermal_load(system.mesh, system.classes), guess_mm)
+    f = thermal_load(system.mesh, system.classes)
+    if len(loads):
+        u, *others = system.solve_many([f, *loads], [guess_mm, *(guesses or [None] * len(loads))],
+                                       [None, *[rtol] * len(loads)])
+    else:
+        u, others = system.solve(f, guess_mm), []
     timings = {"assemble": system.setup_s, "solve": system.solve_s - before}
-    return Solution(system.layout, system.mesh, system.classes, system.face, u, timings, dict(system.info))
+    return Solution(system.layout, system.mesh, system.classes, system.face, u, timings, dict(system.info)), others
 
 
 def solve_displacement(layout: Layout, mesh: Mesh) -> Solution:
