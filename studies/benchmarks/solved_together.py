@@ -82,13 +82,13 @@ def main() -> None:
                         f"{bar_moved:.1e} |")
             print(rows[-1], flush=True)
     write_report(HERE / "solved_together.md", "A refinement step's solves side by side",
-                 f"`python studies/benchmarks/solved_together.py` on {time.strftime('%Y-%m-%d')}, 2 cores: the eleven "
-                 "accuracy models refined to their default target, each run in a fresh process with the memory settings "
-                 "of `warpfem solve`, two runs per variant (times: their mean). Iterations: each load's in turn (step 0's thermal load; then for each later step "
-                 "its thermal load from the coarser solution and its duals, to rtol 1e-5 and 2e-2; a coplanarity load "
-                 "that reads the warpage is not solved). Solves: the refinement's solve and estimate times (the thermal "
-                 "loads' and the duals' solves, the split by corner). "
-                 "Moved: the last warpage's and bar's change from the first variant's, relative.",
+                 f"`python studies/benchmarks/solved_together.py` on {time.strftime('%Y-%m-%d')}, 2 cores: the "
+                 "eleven accuracy models refined to their default target, each run in a fresh process with the memory "
+                 "settings of `warpfem solve`, two runs per variant (times: their mean). Iterations: each load's in "
+                 "turn (step 0's thermal load; then for each later step its thermal load from the coarser solution "
+                 "and its duals, to rtol 1e-5 and 2e-2; a coplanarity load that reads the warpage is not solved). "
+                 "Solves: the refinement's solve and estimate times (the thermal loads' and the duals' solves, the "
+                 "split by corner). Moved: the last warpage's and bar's change from the first variant's, relative.",
                  ["model", "variant", "dofs", "iterations", "solves s", "refinement s", "warpage µm", "moved", "bar µm",
                   "bar moved"], rows, sums, ["solves, all eleven, s", "refinement, all eleven, s"])
 
