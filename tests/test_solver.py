@@ -209,5 +209,5 @@ def test_loads_solved_together_fall_back_to_a_factorisation_when_the_iterations_
         stalled = system.solve_many([f, corner], rtol=1e-30)
         assert system.method == "direct" and "did not converge" in system.info["fallback"]
         exact = [system.solve(f), system.solve(corner)]
-    for u, v in zip(stalled, exact):
-        assert np.array_equal(u, v)
+    for u, v in zip(stalled, exact):   # the factorisation's own answer, to its threads' rounding
+        assert np.abs(u - v).max() < 1e-12 * np.abs(v).max()
