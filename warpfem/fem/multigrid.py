@@ -636,7 +636,8 @@ def solve_cg_together(mg: Multigrid, F: np.ndarray, rtol, maxiter: int = 500,
             iterations[on] += 1
             Z = _in_threes(mg.precondition, R[:, on])
             rz_new = np.einsum("ij,ij->j", R[:, on], Z)
-            beta = np.where(iterations[on] == 1, 0.0, rz_new / np.where(iterations[on] == 1, 1.0, rz[on]))
+            first = iterations[on] == 1
+            beta = np.where(first, 0.0, rz_new / np.where(first, 1.0, rz[on]))
             P[:, on] = Z + beta * P[:, on]
             rz[on] = rz_new
             Q = _in_threes(mg.matvec, P[:, on])

@@ -43,10 +43,10 @@ def _multiples(loads: list[np.ndarray]) -> tuple[list[int], list[tuple[int, floa
     distinct: list[int] = []
     copy_of: list[tuple[int, float]] = []
     for i, load in enumerate(loads):
-        for d, earlier in ((d, loads[d]) for d in distinct if loads[d].any()):
+        for place, earlier in ((p, loads[d]) for p, d in enumerate(distinct) if loads[d].any()):
             scale = load @ earlier / (earlier @ earlier)
             if np.allclose(load, scale * earlier, rtol=0.0, atol=1e-12 * np.abs(load).max()):
-                copy_of.append((distinct.index(d), scale))
+                copy_of.append((place, scale))
                 break
         else:
             copy_of.append((len(distinct), 1.0))
@@ -150,10 +150,13 @@ class StiffnessSystem:
         def held(f_n):   # the supports of the solver at hand: a fallback's factorisation has its own
             return np.where(self.fixed, 0.0, f_n)
 
-        F = np.column_stack([held(loads[i]) for i in distinct])
+        def factorised():
+            return np.column_stack([self._direct.solve(held(loads[i])) for i in distinct])
+
         if self.method == "direct":
-            U = np.column_stack([self._direct.solve(F[:, c]) for c in range(len(distinct))])
+            U = factorised()
         else:
+            F = np.column_stack([held(loads[i]) for i in distinct])
             X0 = None
             if any(guesses[i] is not None for i in distinct):
                 X0 = np.column_stack([np.zeros(len(F)) if guesses[i] is None else held(guesses[i].ravel())
@@ -163,7 +166,7 @@ class StiffnessSystem:
                 self.info["iterations"] += int(iterations.sum())
             except NotConverged as e:
                 self._fall_back_to_direct(str(e))
-                U = np.column_stack([self._direct.solve(held(loads[i])) for i in distinct])
+                U = factorised()
         solved = [self._free_body(U[:, c].copy()) for c in range(len(distinct))]
         self.solve_s += time.perf_counter() - t0
         # each load's share of the work: its iterations (one each for a factorisation's
