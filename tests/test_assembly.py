@@ -10,9 +10,12 @@ from skfem.helpers import grad, sym_grad
 from skfem.io.meshio import from_meshio
 
 import warpfem
-from warpfem.fem.assemble import element_classes, stiffness, thermal_load, upper_csr
+from warpfem.fem.assemble import (constrain, element_classes, element_matrices, stiffness, stiffness_bsr, thermal_load,
+                                   upper_csr)
 from warpfem.fem.element import brick_stiffness
 from warpfem.fem.linear import full_from_upper
+from warpfem.fem.operator import ElementOperator
+from warpfem.fem.parallel import limited_threads
 from warpfem.geometry import build_layout
 from warpfem.meshing import build_mesh
 from warpfem.model.elasticity import isotropic_constants
@@ -175,3 +178,41 @@ def test_shape_values_are_scikit_fems_basis_at_every_point(monkeypatch, key_limi
     got = shape_values(xi)
     assert np.array_equal(got, expected)
     assert np.allclose(got.sum(axis=1), 1.0, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("raw", [IRREGULAR, REGULAR], ids=["graded", "uniform"])
+def test_single_precision_assembly_is_the_double_one_rounded(raw):
+    """Both ways of summing store in single precision what the double-precision sum rounds to: the
+    sums themselves stay in double."""
+    layout = build_layout(warpfem.load_model(raw))
+    mesh = build_mesh(layout)
+    classes = element_classes(layout, mesh)
+    args = (mesh.elements, mesh.node_ijk, classes.of_element, element_matrices(classes))
+    K64, K32 = stiffness_bsr(*args), stiffness_bsr(*args, dtype=np.float32)
+    assert K32.dtype == np.float32
+    assert np.array_equal(K32.indptr, K64.indptr) and np.array_equal(K32.indices, K64.indices)
+    assert np.array_equal(K32.data, K64.data.astype(np.float32))
+
+
+@pytest.mark.parametrize("raw", [IRREGULAR, REGULAR], ids=["graded", "uniform"])
+def test_element_by_element_product_equals_the_assembled_matrix(raw):
+    """The conjugate gradients' exact operator, applied element by element, against the assembled
+    stiffness (itself scikit-fem's, above) with the same held dofs; one vector, three side by
+    side, two; the same digits on one thread as on two."""
+    layout = build_layout(warpfem.load_model(raw))
+    mesh = build_mesh(layout)
+    classes = element_classes(layout, mesh)
+    matrices = element_matrices(classes)
+    fixed = np.zeros(mesh.n_dofs, dtype=bool)
+    fixed[np.random.default_rng(7).choice(mesh.n_dofs, 40, replace=False)] = True
+    K = constrain(stiffness_bsr(mesh.elements, mesh.node_ijk, classes.of_element, matrices), fixed)
+    op = ElementOperator(mesh.elements, classes.of_element, matrices, fixed)
+    rng = np.random.default_rng(8)
+    for x in (rng.standard_normal(mesh.n_dofs), rng.standard_normal((mesh.n_dofs, 3)),
+              rng.standard_normal((mesh.n_dofs, 2))):
+        y = op @ x
+        assert y.shape == x.shape
+        assert np.abs(y - K @ x).max() < 1e-13 * np.abs(y).max()
+        with limited_threads(1):
+            assert np.array_equal(op @ x, y)
+    assert len(matrices) < mesh.n_elements   # the operator holds the classes' matrices, not the elements'

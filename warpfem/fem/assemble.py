@@ -247,27 +247,39 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[first], inverse.ravel()
 
 
-def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: np.ndarray) -> None:
+def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: np.ndarray,
+                row_start: np.ndarray | None = None) -> None:
     """Add into ``data`` (nnzb, 9) the element blocks of each holder row: row r has class
     ``holders[r, a]`` at local position a (-1: none), and ``slots_of(a, r)`` gives the slots (n, 20)
     of its pairs (a, b). Rows are taken a slice at a time, into one buffer made once: on a fresh
     large array the first touch of each page costs more than the arithmetic.
+
+    ``row_start`` (each row's first slot, and one past the last; rows in the matrix's order): each
+    slice's rows are summed in double precision apart and then stored in ``data``'s precision.
     """
     per_pass = max(1, min(len(holders), _PAIRS_PER_PASS // 400))
     values = np.empty((per_pass, 180))
     for r0 in range(0, len(holders), per_pass):
+        r1 = min(r0 + per_pass, len(holders))
+        if row_start is None:
+            into, offset = data, 0
+        else:
+            offset = row_start[r0]
+            into = np.zeros((row_start[r1] - offset, 9))
         for a in range(20):
-            r = r0 + np.flatnonzero(holders[r0:r0 + per_pass, a] >= 0)
+            r = r0 + np.flatnonzero(holders[r0:r1, a] >= 0)
             out = values[:len(r)]
             matrices.blocks(a, holders[r, a], out)
-            scatter_add(data, slots_of(a, r).ravel(), out.reshape(-1, 9))
+            scatter_add(into, slots_of(a, r).ravel() - offset, out.reshape(-1, 9))
+        if row_start is not None:
+            data[offset:row_start[r1]] = into
 
 
 def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray, matrices: ElementMatrices,
-                  row_order: np.ndarray | None = None) -> sp.bsr_matrix:
+                  row_order: np.ndarray | None = None, dtype=np.float64) -> sp.bsr_matrix:
     """The whole stiffness (3N x 3N, N/mm) in 3 x 3 node blocks, from the element matrices of
     ``matrices`` (element e has class ``of_element[e]``); block rows in ``row_order`` (default:
-    node order).
+    node order). Summed in double precision, stored in ``dtype``.
 
     A node's row depends only on which class of element holds it at each of the 20 local
     positions. A mesh of few brick sizes has few such neighbourhoods however many nodes it has:
@@ -291,11 +303,12 @@ def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.nda
         _sum_blocks(rows, lambda a, r: by_node.slot(a, kind_node[r]) - by_node.indptr[kind_node[r]][:, None]
                     + start[r][:, None], matrices, kinds)
         node = np.arange(n) if row_order is None else row_order
-        data = rows[concat_ranges(start[of_node[node]], np.diff(pat.indptr))]
+        data = rows.astype(dtype, copy=False)[concat_ranges(start[of_node[node]], np.diff(pat.indptr))]
     else:
-        data = np.zeros((len(pat.indices), 9))
+        data = np.zeros((len(pat.indices), 9), dtype=dtype)
         # rows summed in the matrix's order, so that each pass fills one contiguous band
-        _sum_blocks(data, lambda a, r: pat.slot(a, r), matrices, holder if row_order is None else holder[row_order])
+        _sum_blocks(data, lambda a, r: pat.slot(a, r), matrices, holder if row_order is None else holder[row_order],
+                    None if data.dtype == np.float64 else pat.indptr)
     return sp.bsr_matrix((data.reshape(-1, 3, 3), pat.indices, pat.indptr), shape=(3 * n, 3 * n))
 
 

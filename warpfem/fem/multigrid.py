@@ -19,6 +19,10 @@ stiffness. This multigrid answers both with the mesh's own structure:
   Coarse matrices are Galerkin products, formed element by element and shared between elements
   of the same kind, as the fine assembly is.
 
+The levels work in single precision. Conjugate gradients works in double on the exact operator,
+which is not assembled: the finest level's stiffness applied element by element from its element
+classes' matrices (:class:`.operator.ElementOperator`).
+
 A refinement step's mesh contains the mesh of the step before it, so that step's hierarchy is a
 valid set of coarse levels for it (:class:`Nested`): the step assembles only its finest level.
 
@@ -42,6 +46,7 @@ from ..meshing.hex20 import VTK_HALF_STEPS
 from .assemble import DenseMatrices, ElementMatrices, _unique_rows, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
 from .kernels import band_solve_add, block_product
+from .operator import ElementOperator
 from .parallel import run_all, split_points, thread_count, usable_cores
 
 #: precision of the preconditioner's arithmetic
@@ -141,8 +146,11 @@ def _reference_points(frac: np.ndarray, half_steps: np.ndarray) -> np.ndarray:
     return np.stack(np.broadcast_arrays(x, y, t[..., 2]), axis=-1)
 
 
-#: parent kinds whose Galerkin matrices are formed together (bounds the temporaries' memory)
-_GALERKIN_CHUNK = 2048
+#: parent kinds whose Galerkin matrices are formed together: their temporaries (each child's 60 x 60
+#: matrix several times over) bound the peak memory of a first mesh's set-up. On the copper-plate
+#: FCBGA's 251 k-dof first mesh the process peaked at 1.13 GB during its set-up with 2048, at 0.85 GB
+#: with 256, in the same time (64: no lower, 1.5 times as long)
+_GALERKIN_CHUNK = 256
 
 
 def _galerkin(frac: np.ndarray, K: np.ndarray) -> np.ndarray:
@@ -293,13 +301,13 @@ class ColumnSmoother:
     colour never share an element, so each colour is cut into row ranges relaxed side by side.
     """
 
-    def __init__(self, A: sp.bsr_matrix, columns: Columns, keep_exact: bool = False):
+    def __init__(self, A: sp.bsr_matrix, columns: Columns):
         n = len(columns.node_order)
         parts = usable_cores()
         # the smoother works in single precision: half the memory traffic of its matrix and
-        # column factors; the outer conjugate gradients keeps the exact operator in double
-        self.exact = _RowBlocks(A, parts) if keep_exact else None
-        A32 = sp.bsr_matrix((A.data.astype(WORK_DTYPE), A.indices, A.indptr), shape=A.shape, copy=False)
+        # column factors; the outer conjugate gradients applies the exact operator in double
+        # (:class:`.operator.ElementOperator`)
+        A32 = sp.bsr_matrix((A.data.astype(WORK_DTYPE, copy=False), A.indices, A.indptr), shape=A.shape, copy=False)
         self.A = _RowBlocks(A32, parts)
         self.dof_order = (3 * columns.node_order[:, None] + np.arange(3)).ravel()
         self.dof_place = np.empty_like(self.dof_order)   # each dof's row in that order
@@ -356,10 +364,6 @@ class ColumnSmoother:
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The level's matrix times x, in the smoother's precision."""
         return np.take(self.A @ x, self.dof_place, axis=0)
-
-    def exact_matvec(self, x: np.ndarray) -> np.ndarray:
-        """The level's matrix times x in double precision (kept only if asked for)."""
-        return np.take(self.exact @ x, self.dof_place, axis=0)
 
     def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
         def relax(A_c, dofs, groups):
@@ -482,15 +486,16 @@ class Multigrid:
                 self._build(grid, quarter)
             else:
                 self._build_on(grid, *below)
+            self.exact = ElementOperator(grid.elements, grid.of_element, grid.matrices, self.fixed) if self.levels else None
         self.n_levels = len(self.levels) + 1
 
     @staticmethod
-    def _smoother(g: Grid, fixed: np.ndarray, finest: bool) -> ColumnSmoother:
-        """A level's smoother, holding its matrix (and, on the finest level, its exact copy)."""
+    def _smoother(g: Grid, fixed: np.ndarray) -> ColumnSmoother:
+        """A level's smoother, holding its matrix in the smoother's precision."""
         columns = Columns.of(g.IJK)
-        K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order)
+        K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices, row_order=columns.node_order, dtype=WORK_DTYPE)
         constrain(K, fixed, row_order=columns.node_order, in_place=True)
-        return ColumnSmoother(K, columns, keep_exact=finest)
+        return ColumnSmoother(K, columns)
 
     def _build(self, grid: Grid, quarter: bool) -> None:
         self.levels: list[Level] = []
@@ -505,7 +510,7 @@ class Multigrid:
                 if not self.levels:  # the whole problem is small: one direct level
                     self._only = constrain(K, fixed)
                 break
-            smoother = self._smoother(g, fixed, finest=not self.levels)
+            smoother = self._smoother(g, fixed)
             coarse, Pn = coarsen(g)
             fixed_c = _plane_fixed(coarse.IJK, quarter)
             P = _dof_prolongation(Pn, fixed, fixed_c)
@@ -514,21 +519,20 @@ class Multigrid:
 
     def _build_on(self, grid: Grid, P: sp.csr_matrix, levels: list[Level], coarsest: "Multigrid") -> None:
         """This mesh's level above ``levels`` (then ``coarsest``'s direct solve), reached by P."""
-        self.levels = [Level(self._smoother(grid, self.fixed, finest=True), P, P.T.tocsr()), *levels]
+        self.levels = [Level(self._smoother(grid, self.fixed), P, P.T.tocsr()), *levels]
         self._coarse_fixed, self._coarse = coarsest._coarse_fixed, coarsest._coarse
 
     def retire(self, passed_over: int) -> None:
         """Free what a finer mesh's hierarchy does not take over, once this one serves only as its
-        coarse part: the finest level's double-precision matrix and the ``passed_over`` finest
-        levels. Freed before the finer level is assembled, their memory (already touched, so cheap
-        to fill again) serves it: on the 40 mm FCBGA's 442 k-dof step that saved 1.3 s of set-up."""
-        if self.levels:
-            self.levels[0].smoother.exact = None
+        coarse part: the finest level's exact operator and the ``passed_over`` finest levels.
+        Freed before the finer level is assembled, their memory (already touched, so cheap to fill
+        again) serves it."""
+        self.exact = None
         del self.levels[:passed_over]
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The finest level's matrix times x, in double precision."""
-        return self.levels[0].smoother.exact_matvec(x) if self.levels else self._only @ x
+        return self.exact @ x if self.levels else self._only @ x
 
     def precondition(self, r: np.ndarray) -> np.ndarray:
         """One V-cycle on r, in the preconditioner's precision; returned in double."""
