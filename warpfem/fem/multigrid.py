@@ -486,7 +486,8 @@ class Multigrid:
                 self._build(grid, quarter)
             else:
                 self._build_on(grid, *below)
-            self.exact = ElementOperator(grid.elements, grid.of_element, grid.matrices, self.fixed) if self.levels else None
+            if self.levels:   # else the one direct level's matrix is the exact operator
+                self.exact = ElementOperator(grid.elements, grid.of_element, grid.matrices, self.fixed)
         self.n_levels = len(self.levels) + 1
 
     @staticmethod
@@ -508,7 +509,7 @@ class Multigrid:
                 self._coarse_fixed = hold
                 self._coarse = spla.factorized(constrain(K, hold).tocsc())
                 if not self.levels:  # the whole problem is small: one direct level
-                    self._only = constrain(K, fixed)
+                    self.exact = constrain(K, fixed)
                 break
             smoother = self._smoother(g, fixed)
             coarse, Pn = coarsen(g)
@@ -532,7 +533,7 @@ class Multigrid:
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The finest level's matrix times x, in double precision."""
-        return self.exact @ x if self.levels else self._only @ x
+        return self.exact @ x
 
     def precondition(self, r: np.ndarray) -> np.ndarray:
         """One V-cycle on r, in the preconditioner's precision; returned in double."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .assemble import ElementMatrices
+from .assemble import ElementMatrices, element_dofs
 from .kernels import element_product_add
 from .parallel import run_all
 
@@ -36,16 +36,12 @@ class ElementOperator:
         self.K = np.ascontiguousarray(matrices.dense(np.arange(len(matrices))), dtype=np.float64)
         self.fixed = np.asarray(fixed, dtype=bool)
         self.n = len(self.fixed)
-        dofs = (3 * self.elements[:, :, None] + np.arange(3)).reshape(len(self.elements), 60)
-        diagonal = np.bincount(dofs.ravel(), np.diagonal(self.K, axis1=1, axis2=2)[self.of_element].ravel(),
+        diagonal = np.bincount(element_dofs(self.elements).ravel(),
+                               np.diagonal(self.K, axis1=1, axis2=2)[self.of_element].ravel(),
                                minlength=self.n)
         self.held = np.flatnonzero(self.fixed)
         self.held_diagonal = diagonal[self.held]
         self.cuts = np.linspace(0, len(self.elements), PARTS + 1).astype(int)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.n, self.n
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         """K x for x (3N,) or vectors as columns (3N, k), in double precision."""
