@@ -41,6 +41,18 @@ def mean(runs: list[dict], key: str) -> float:
     return sum(r[key] for r in runs) / len(runs)
 
 
+def variants(runs: dict[int, list[dict]], labels: list[str], sums: dict[str, list[float]]) -> Iterator[tuple]:
+    """Each variant of one model's ``runs``: (index, label, its first run, mean solve s, mean total
+    s, its warpage's change from the first variant's, relative), its times added to ``sums[label]``."""
+    base = runs[0][0]
+    for v, label in enumerate(labels):
+        r = runs[v][0]
+        solve_s, total_s = mean(runs[v], "solve_s"), mean(runs[v], "total_s")
+        sums[label][0] += solve_s
+        sums[label][1] += total_s
+        yield v, label, r, solve_s, total_s, abs(r["warpage_um"] - base["warpage_um"]) / abs(base["warpage_um"])
+
+
 def write_report(path, title: str, intro: str, header: list[str], rows: list[str], sums: dict[str, list[float]],
                  sum_header: list[str]) -> None:
     """A markdown page: ``intro``, the per-model table, and the variants' sums over the models."""

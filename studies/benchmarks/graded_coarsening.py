@@ -24,7 +24,7 @@ from warpfem.fem import multigrid
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from fresh_runs import MODELS, counting_iterations, interleaved, mean, refined, write_report  # noqa: E402
+from fresh_runs import MODELS, counting_iterations, interleaved, refined, variants, write_report  # noqa: E402
 
 #: the refinement module (its package exports the function of the same name)
 REFINE = importlib.import_module("warpfem.accuracy.refine")
@@ -49,13 +49,7 @@ def main() -> None:
     rows, sums = [], {label: [0.0, 0.0] for label, *_ in VARIANTS}
     for name in MODELS:
         runs = interleaved(__file__, name, len(VARIANTS))
-        base = runs[0][0]
-        for v, (label, *_) in enumerate(VARIANTS):
-            r = runs[v][0]
-            solve_s, total_s = mean(runs[v], "solve_s"), mean(runs[v], "total_s")
-            sums[label][0] += solve_s
-            sums[label][1] += total_s
-            moved = abs(r["warpage_um"] - base["warpage_um"]) / abs(base["warpage_um"])
+        for v, label, r, solve_s, total_s, moved in variants(runs, [label for label, *_ in VARIANTS], sums):
             bar = f"{r['bar_um']:.4f}" if r["bar_um"] is not None else ""
             rows.append(f"| {name if v == 0 else ''} | {label} | {' '.join(map(str, r['iterations']))} | "
                         f"{solve_s:.1f} | {total_s:.1f} | {r['warpage_um']:.5f} | {moved:.1e} | {bar} |")

@@ -26,7 +26,7 @@ from warpfem.post.warpage import coplanarity_load, warpage_load
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from fresh_runs import MODELS, counting_iterations, interleaved, mean, refined, write_report  # noqa: E402
+from fresh_runs import MODELS, counting_iterations, interleaved, refined, variants, write_report  # noqa: E402
 VARIANTS = ("one after another (before)", "side by side (now)")
 
 #: the refinement module (its package exports the function of the same name)
@@ -70,12 +70,7 @@ def main() -> None:
     for name in MODELS:
         runs = interleaved(__file__, name, len(VARIANTS))
         base = runs[0][0]
-        for v, label in enumerate(VARIANTS):
-            r = runs[v][0]
-            solve_s, total_s = mean(runs[v], "solve_s"), mean(runs[v], "total_s")
-            sums[label][0] += solve_s
-            sums[label][1] += total_s
-            moved = abs(r["warpage_um"] - base["warpage_um"]) / abs(base["warpage_um"])
+        for v, label, r, solve_s, total_s, moved in variants(runs, list(VARIANTS), sums):
             bar_moved = abs(r["bar_um"] - base["bar_um"]) / base["bar_um"]
             rows.append(f"| {name if v == 0 else ''} | {label} | {r['dofs']:,} | {' '.join(map(str, r['iterations']))} | "
                         f"{solve_s:.2f} | {total_s:.2f} | {r['warpage_um']:.5f} | {moved:.1e} | {r['bar_um']:.4f} | "
