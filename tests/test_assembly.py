@@ -10,6 +10,7 @@ from skfem.helpers import grad, sym_grad
 from skfem.io.meshio import from_meshio
 
 import warpfem
+from warpfem.fem import assemble
 from warpfem.fem.assemble import (constrain, element_classes, element_matrices, stiffness, stiffness_bsr, thermal_load,
                                    upper_csr)
 from warpfem.fem.element import brick_stiffness
@@ -181,9 +182,10 @@ def test_shape_values_are_scikit_fems_basis_at_every_point(monkeypatch, key_limi
 
 
 @pytest.mark.parametrize("raw", [IRREGULAR, REGULAR], ids=["graded", "uniform"])
-def test_single_precision_assembly_is_the_double_one_rounded(raw):
+def test_single_precision_assembly_is_the_double_one_rounded(raw, monkeypatch):
     """Both ways of summing store in single precision what the double-precision sum rounds to: the
-    sums themselves stay in double."""
+    sums themselves stay in double; one thread gives the digits two give."""
+    monkeypatch.setattr(assemble, "_PAIRS_PER_PASS", 40_000)   # passes of 100 rows: many to share out
     layout = build_layout(warpfem.load_model(raw))
     mesh = build_mesh(layout)
     classes = element_classes(layout, mesh)
@@ -192,6 +194,9 @@ def test_single_precision_assembly_is_the_double_one_rounded(raw):
     assert K32.dtype == np.float32
     assert np.array_equal(K32.indptr, K64.indptr) and np.array_equal(K32.indices, K64.indices)
     assert np.array_equal(K32.data, K64.data.astype(np.float32))
+    with limited_threads(1):   # the passes shared out over the threads: each row summed alike
+        assert np.array_equal(stiffness_bsr(*args).data, K64.data)
+        assert np.array_equal(stiffness_bsr(*args, dtype=np.float32).data, K32.data)
 
 
 @pytest.mark.parametrize("raw", [IRREGULAR, REGULAR], ids=["graded", "uniform"])

@@ -10,7 +10,7 @@ import warpfem
 from warpfem.accuracy import refine
 from warpfem.accuracy.refine import DUAL_RTOL, _solve_with_duals, solver_errors_um
 from warpfem.accuracy.estimate import PRE_ASYMPTOTIC_TAIL, RHO_DEFAULT, SPREAD, CornerErrors, decompose
-from warpfem.fem import StiffnessSystem, solve_displacement, solve_thermal
+from warpfem.fem import StiffnessSystem, limited_threads, solve_displacement, solve_thermal
 from warpfem.fem.assemble import thermal_load
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, features, graded_mesh, refine_groups
@@ -180,6 +180,19 @@ def test_the_refinement_records_what_each_step_did_at_each_corner(setting):
     error = ref.error()
     assert error["warpage_um"] == pytest.approx(1e3 * ref.warpage.bar() + abs(error["warpage_solver_um"]), rel=1e-12)
     assert error["coplanarity_um"] == pytest.approx(1e3 * ref.coplanarity.bar() + abs(error["coplanarity_solver_um"]), rel=1e-12)
+
+
+def test_the_refinement_gives_the_same_digits_on_one_thread_as_on_two():
+    """Its first refined mesh made beside the first solve, levels built beside one another: none of
+    it changes a digit of what each step reports."""
+    layout = build_layout(warpfem.load_model({**PACKAGE, "solver": {"method": "iterative"}}))
+    grading = Grading(0.8, 2.4, edge_ratio=4.0)
+    runs = []
+    for threads in (None, 1):
+        with limited_threads(threads):
+            ref = refine(layout, grading, target=1e-4, max_dofs=120_000)
+        runs.append([(s.dofs, s.warpage_um, s.coplanarity_um, s.warpage_error_um, s.refined) for s in ref.steps])
+    assert len(runs[0]) >= 2 and runs[0] == runs[1]
 
 
 @pytest.mark.parametrize("rtol", [1e-3, 1e-4])

@@ -7,7 +7,8 @@ import scipy.sparse as sp
 
 from scipy.linalg.lapack import dpbtrf
 
-from warpfem.fem.kernels import band_solve_add, block_product, scatter_add
+from warpfem.fem.kernels import (band_solve_add, block_product, cg_direction, cg_dots, cg_step, rows_product, scatter_add,
+                                split_by_colour)
 
 
 def _random_bsr(rng, n_rows: int, n_cols: int, dtype) -> sp.bsr_matrix:
@@ -126,3 +127,52 @@ def test_band_solve_add_of_vectors_side_by_side_equals_each_alone(k):
         alone[:, q] = column
     band_solve_add(factors, which, r_at, x_at, r, X)
     assert np.allclose(X, alone, rtol=1e-13, atol=1e-13)
+
+
+def test_the_conjugate_gradients_updates_are_numpys_on_the_loads_still_iterating():
+    rng = np.random.default_rng(11)
+    n, k = 50, 4
+    cols = np.array([0, 2, 3])            # load 1 has converged: its columns stay as they are
+    R, P, X = (rng.standard_normal((n, k)) for _ in range(3))
+    Z, Q = rng.standard_normal((n, 3)), rng.standard_normal((n, 3))
+    beta, alpha = rng.standard_normal(3), rng.standard_normal(3)
+    halves = cg_dots(R, Z, cols, 0, 20) + cg_dots(R, Z, cols, 20, n)
+    assert np.allclose(halves, np.einsum("ij,ij->j", R[:, cols], Z), rtol=1e-13, atol=0)
+    P_new = P.copy()
+    P_new[:, cols] = Z + beta * P[:, cols]
+    cg_direction(P, Z, cols, beta, 0, n)
+    assert np.allclose(P, P_new, rtol=1e-14, atol=1e-14)
+    X_new, R_new = X.copy(), R.copy()
+    X_new[:, cols] += alpha * P[:, cols]
+    R_new[:, cols] -= alpha * Q
+    squares = cg_step(X, R, P, Q, cols, alpha, 0, 30) + cg_step(X, R, P, Q, cols, alpha, 30, n)
+    assert np.allclose(X, X_new, rtol=1e-14, atol=1e-14) and np.allclose(R, R_new, rtol=1e-14, atol=1e-14)
+    assert np.allclose(squares, (R_new ** 2).sum(axis=0), rtol=1e-13, atol=0)   # every column's, for the norms
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 100])
+def test_rows_split_by_their_columns_colours_keep_their_blocks_and_their_products(chunk):
+    rng = np.random.default_rng(12)
+    A = _random_bsr(rng, 30, 30, np.float32)
+    colour = rng.integers(0, 4, size=30)
+    row_colour = rng.integers(0, 4, size=30)
+    indices, data = A.indices.copy(), A.data.copy()
+    starts, ends = split_by_colour(A.indptr, indices, data, row_colour, colour, chunk)
+    x = rng.standard_normal((A.shape[1], 3)).astype(np.float32)
+    for i in range(30):
+        row = set(A.indices[A.indptr[i]:A.indptr[i + 1]])
+        parts = [indices[starts[p, i]:ends[p, i]] for p in range(3)]
+        assert sorted(np.concatenate(parts)) == sorted(row)   # each block once, in one part
+        assert (colour[parts[0]] < row_colour[i]).all() and (colour[parts[1]] == row_colour[i]).all()
+        assert (colour[parts[2]] > row_colour[i]).all()
+        assert all((np.diff(p) > 0).all() for p in parts)   # storage order kept within a part
+    # a chunk's blocks stay in the chunk's stretch of memory
+    for r0 in range(0, 30, chunk):
+        r1 = min(30, r0 + chunk)
+        assert starts[:, r0:r1].min() >= A.indptr[r0] and ends[:, r0:r1].max() <= A.indptr[r1]
+    for X in (x, x[:, 0].copy()):
+        whole = rows_product(starts, ends, indices, data, X)   # the three parts of every row
+        assert np.allclose(whole, block_product(A, X), rtol=1e-5, atol=1e-5 * np.abs(whole).max())
+        above = rows_product(starts[2:], ends[2:], indices, data, X)
+        upper = A.multiply(colour[np.repeat(np.arange(30), 3)][None, :] > np.repeat(row_colour, 3)[:, None])
+        assert np.allclose(above, upper @ X, rtol=1e-5, atol=1e-5 * np.abs(above).max())

@@ -37,6 +37,30 @@ def test_freed_memory_is_kept_for_the_next_arrays():
     assert b.sum() == 200 << 17
 
 
+#: run in a fresh process, whose threads have no allocator arenas of their own yet: prints the resident
+#: MB an array takes when another thread has just freed as much
+ACROSS_THREADS = """
+import threading
+import numpy as np, psutil
+from warpfem.memory import keep_freed_memory
+
+keep_freed_memory()
+t = threading.Thread(target=lambda: np.ones(200 << 17).sum())   # 200 MB, touched and freed
+t.start(); t.join()
+held = psutil.Process().memory_info().rss
+b = np.ones(200 << 17)
+print((psutil.Process().memory_info().rss - held) / 2**20)
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+def test_memory_freed_by_one_thread_serves_another():
+    # the solver's threads assemble and free arrays the main thread then needs: one arena for all
+    grown = float(subprocess.run([sys.executable, "-c", ACROSS_THREADS], capture_output=True, text=True,
+                                 check=True).stdout)
+    assert grown < 20
+
+
 #: run in a fresh process, whose heap holds no memory advised earlier (kept memory keeps its advice):
 #: prints whether an array is advised for huge pages with NumPy's default, then after the call
 ADVICE = """

@@ -12,9 +12,10 @@ import warpfem
 from conftest import REPO
 from test_assembly import IRREGULAR
 from test_estimate import PACKAGE
-from warpfem.fem import StiffnessSystem, multigrid
+from warpfem.fem import StiffnessSystem, limited_threads, multigrid
 from warpfem.fem.assemble import constrain, element_classes, element_matrices, stiffness, stiffness_bsr, thermal_load
 from warpfem.fem.multigrid import _merged, coarsen, fine_grid, solve_cg, solve_cg_together
+from warpfem.fem.parallel import beside, run_all
 from warpfem.fem.system import _multiples, choose_method
 from warpfem.geometry import build_layout
 from warpfem.meshing import Grading, build_mesh, features, graded_mesh
@@ -211,3 +212,79 @@ def test_loads_solved_together_fall_back_to_a_factorisation_when_the_iterations_
         exact = [system.solve(f), system.solve(corner)]
     for u, v in zip(stalled, exact):   # the factorisation's own answer, to its threads' rounding
         assert np.abs(u - v).max() < 1e-12 * np.abs(v).max()
+
+
+def test_the_hierarchy_and_the_iterates_do_not_depend_on_the_number_of_threads():
+    """Levels built beside one another and assembled in passes shared out over the threads, sums
+    over fixed ranges: one thread gives every digit two give."""
+    layout, mesh = _graded_mesh()
+
+    def built():
+        with StiffnessSystem(layout, mesh) as system:
+            mg = system._mg
+            f = np.where(system.fixed, 0.0, thermal_load(mesh, system.classes))
+            corner = np.zeros_like(f)
+            corner[np.flatnonzero(~system.fixed)[[-1, 7]]] = [1.0, -1.0]
+            U, iterations = solve_cg_together(mg, np.column_stack([f, corner, 2 * f]), [1e-8, 1e-3, 1e-5])
+            return [lv.smoother.data for lv in mg.levels], [lv.P.data for lv in mg.levels], U, iterations
+
+    levels, prolongations, U, iterations = built()
+    with limited_threads(1):
+        levels1, prolongations1, U1, iterations1 = built()
+    assert len(levels) > 1 and len(levels1) == len(levels)
+    assert all(np.array_equal(a, b) for a, b in zip(levels, levels1))
+    assert all(np.array_equal(a, b) for a, b in zip(prolongations, prolongations1))
+    assert np.array_equal(iterations, iterations1) and np.array_equal(U, U1)
+
+
+def test_work_shared_out_from_inside_a_shared_out_task_runs_where_it_is():
+    # a pool worker waiting on the pool could leave every worker waiting: its own tasks run in it
+    import threading
+
+    done = []
+
+    def outer(i):
+        return lambda: sum(run_all([lambda j=j: i * 10 + j for j in range(3)]))
+
+    def job():
+        done.append(run_all([outer(i) for i in range(4)]))
+
+    t = threading.Thread(target=job, daemon=True)
+    t.start()
+    t.join(30)
+    assert done == [[3, 33, 63, 93]]
+
+
+def test_tasks_beside_run_in_order_and_are_done_when_the_block_ends():
+    import time
+
+    order = []
+    for threads in (None, 1):
+        with limited_threads(threads), beside() as submit:
+            first = submit(lambda: (time.sleep(0.05), order.append("a"))[1])
+            second = submit(order.append, "b")
+            order.append("caller")
+        assert first.done() and second.done()
+    assert order[3:] == ["a", "b", "caller"]          # one thread: each task runs when submitted
+    assert order[:3].index("a") < order[:3].index("b")
+
+
+def test_a_forward_sweep_from_zero_and_its_residual_read_only_their_part_of_each_row():
+    """The sweep from zero reads the blocks of the colours before each row's and gives what the
+    whole rows give (the rest multiply zeros); the residual it leaves, read from the blocks of the
+    colours after, is b - A x to single-precision rounding."""
+    layout, mesh = _graded_mesh()
+    with StiffnessSystem(layout, mesh) as system:
+        smoother = system._mg.levels[0].smoother
+        b = np.random.default_rng(13).standard_normal((smoother.n, 3)).astype(np.float32)
+        x = smoother.pre_from_zero(b)
+        whole_rows = np.zeros_like(b)
+        smoother._sweep(b, whole_rows, smoother.sweeps)
+        assert np.array_equal(x, whole_rows)
+        r = smoother.residual_after_pre(x)
+        expected = b - smoother.matvec(x)
+        assert np.abs(r - expected).max() < 1e-4 * np.abs(expected).max()
+        assert np.abs(expected).max() > 1e-2 * np.abs(b).max()   # not a residual of nothing
+        # the rows stored in parts are the level's stiffness, as assembled on its own
+        K = constrain(stiffness(mesh, system.classes), system.fixed)
+        assert np.abs(smoother.matvec(x) - K @ x.astype(float)).max() < 1e-5 * np.abs(K @ x.astype(float)).max()

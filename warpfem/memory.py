@@ -37,13 +37,15 @@ class PeakFit:
 #: peak resident memory of a global solve, fitted (least squares of the logarithm of the ratio) to
 #: the measured peaks of 16 runs of four models (25 k to 722 k dofs, 3 to 14 element boundaries
 #: through the thickness), with the process's memory settled as every command's is, and checked on
-#: models kept out of the fit (studies/benchmarks/size_estimate.py --fit; fitted runs within 0.79 to
-#: 1.26 of their peak, those kept out 1.04 to 1.17). The iterative solver's share is 114 MB per
-#: 100 k dofs since its exact operator is applied element by element (258 with an assembled
-#: double-precision matrix). A refinement step's peak is higher per dof than a single solve's
-#: (fitted 1.6): it builds its finest level beside the hierarchy of the step before, which it keeps.
-PEAK = PeakFit(base_mb=307.0, column_mb=89.0, per_dof_mb={"iterative": 114.0, "direct": 1179.0},
-               exponent={"iterative": 1.0, "direct": 1.17}, refining={"iterative": 1.61, "direct": 1.0})
+#: models kept out of the fit (studies/benchmarks/size_estimate.py --fit; fitted runs within 0.77 to
+#: 1.30 of their peak, those kept out 0.98 to 1.16). The iterative solver's share is 151 MB per
+#: 100 k dofs: its exact operator is applied element by element (258 with an assembled
+#: double-precision matrix), and a fresh hierarchy builds each level's smoother beside the
+#: coarsening of that level (114 when one followed the other). A refinement step's peak is higher
+#: per dof than a single solve's (fitted 1.13): it builds its finest level beside the hierarchy of
+#: the step before, which it keeps.
+PEAK = PeakFit(base_mb=309.0, column_mb=77.0, per_dof_mb={"iterative": 151.0, "direct": 1189.0},
+               exponent={"iterative": 1.0, "direct": 1.16}, refining={"iterative": 1.13, "direct": 1.0})
 
 
 def peak_memory_mb() -> float:
@@ -79,7 +81,7 @@ def available_memory_mb() -> float:
 
 
 #: glibc ``mallopt`` parameters
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -2, -4, -8
 #: memory the heap grows by beyond each request, MB: one refinement step's matrices are a few
 #: hundred MB, so the heap grows a few times per solve rather than once per array
 _TOP_PAD_MB = 256
@@ -97,7 +99,11 @@ def keep_freed_memory() -> bool:
     benchmarks (studies/benchmarks/kept_memory.md, medians of three, NumPy's huge-page advice
     declined in both) the copper-plate FCBGA's default solve took 19.8 s, and 18.1 s once freed
     memory was kept; the README's 40 mm FCBGA 17.3 and 15.1 s. The price is the heap's holes: peak
-    resident memory 1638 -> 1769 MB and 1537 -> 1696 MB."""
+    resident memory 1638 -> 1769 MB and 1537 -> 1696 MB.
+
+    The solver's threads allocate from the same heap (one arena): with an arena per thread, as
+    glibc gives by default, memory freed on one thread stayed out of reach of the next and the
+    copper-plate FCBGA's peak rose by 150 MB once its set-up ran on two threads."""
     if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
         return False
     mallopt = ctypes.CDLL(None).mallopt
@@ -105,7 +111,8 @@ def keep_freed_memory() -> bool:
     accepted = [mallopt(param, value) == 1 for param, value in (
         (_M_MMAP_MAX, 0),                       # every block from the heap, which is kept
         (_M_TRIM_THRESHOLD, 2**31 - 1),         # never shrink the heap (the largest value mallopt takes)
-        (_M_TOP_PAD, _TOP_PAD_MB << 20))]
+        (_M_TOP_PAD, _TOP_PAD_MB << 20),
+        (_M_ARENA_MAX, 1))]                     # the solver's threads too: what one frees, another reuses
     return all(accepted)
 
 

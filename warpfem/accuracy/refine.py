@@ -20,6 +20,7 @@ import numpy as np
 
 from ..fem import Solution, StiffnessSystem, solve_thermal, solve_thermal_with
 from ..fem.assemble import thermal_load
+from ..fem.parallel import beside
 from ..fem.system import choose_solver
 from ..geometry import Layout
 from ..memory import available_memory_mb, solve_peak_mb
@@ -175,46 +176,68 @@ def _sizes_before(feats: Features, before: Grading, group: int) -> tuple[float, 
     return plane, through, max(plane, through) / min(c.scale_mm for c in corners)
 
 
+def _plan(layout: Layout, feats: Features, grading: Grading, todo: list, max_dofs: int, z_lines: int):
+    """The grading and element boundaries that refine the corner groups ``todo`` once, and the peak
+    memory (MB) estimated for their solve; or, when that mesh would exceed the budget or the
+    memory available, why not."""
+    finer = refine_groups(layout, feats, grading, todo)
+    axes = graded_axes(layout, feats, finer)
+    dofs = mesh_dofs(layout, axes)[1]
+    if dofs > max_dofs:
+        return f"budget: the next mesh would have {dofs} dofs (max_dofs = {max_dofs})"
+    need, room = solve_peak_mb(dofs, choose_solver(dofs, layout.model.solver.method), z_lines, True), \
+        available_memory_mb()
+    if need > room:
+        return (f"memory: the next mesh ({dofs} dofs) would need about {need / 1024:.3g} GB, and "
+                f"{room / 1024:.3g} GB are available")
+    return finer, axes, need
+
+
 def refine(layout: Layout, grading: Grading, target: float, max_dofs: int,
            progress: Callable[[Step, str], None] | None = None) -> Refinement:
     """Solve ``layout`` on graded meshes from ``grading`` until the warpage's estimated relative
     error is at most ``target`` (0: one solve, no estimate) or the next mesh would have more
-    than ``max_dofs`` dofs; ``progress`` hears of each step and what comes next."""
+    than ``max_dofs`` dofs; ``progress`` hears of each step and what comes next.
+
+    The first refinement refines every corner group, so its mesh is known before the first solve:
+    it is meshed beside that solve's set-up, and the time reported for meshing is the time the
+    solve waited for it."""
     feats = features(layout)
     clock = _Clock()
     with clock("mesh"):
         mesh = graded_mesh(layout, feats, grading)
     z_lines = len(mesh.axes[2])   # the first mesh's, as the memory fit counts them
-    with StiffnessSystem(layout, mesh) as system:
-        sol = solve_thermal(system)
-    clock.add(assemble=system.setup_s, solve=system.solve_s)
-    out = Refinement(sol, grading, feats, target=target, timings_s=clock.totals)
-    out.steps.append(Step(mesh.n_dofs, warpage_um(sol), coplanarity_um(sol), None, None, 0, clock.elapsed()))
-    if target <= 0:
-        out.stop = "a single solve was asked for (target_error = 0)"
-    elif not feats.corners:
-        out.stop = "the model has no material edge to refine (uniform layers)"
     todo = list(range(len(feats.groups)))
+    stop = ""
+    if target <= 0:
+        stop = "a single solve was asked for (target_error = 0)"
+    elif not feats.corners:
+        stop = "the model has no material edge to refine (uniform layers)"
+    with beside() as submit:
+        with clock("mesh"):
+            plan = _plan(layout, feats, grading, todo, max_dofs, z_lines) if not stop else None
+            ahead = submit(mesh_on_axes, layout, plan[1], plan[0].size_mm) if isinstance(plan, tuple) else None
+        with StiffnessSystem(layout, mesh) as system:
+            sol = solve_thermal(system)
+        clock.add(assemble=system.setup_s, solve=system.solve_s)
+        first = Step(mesh.n_dofs, warpage_um(sol), coplanarity_um(sol), None, None, 0, clock.elapsed())
+        with clock("mesh"):   # waits for the mesh made beside, if it is not done
+            mesh_ahead = None if ahead is None else ahead.result()
+    out = Refinement(sol, grading, feats, target=target, timings_s=clock.totals, stop=stop, steps=[first])
     duals: list[np.ndarray] = []
     while not out.stop:
         if progress:
             progress(out.steps[-1], f"refining {len(todo)} corner group(s)")
-        start = clock.elapsed()
+        start = first.time_s if len(out.steps) == 1 else clock.elapsed()
         with clock("mesh"):
-            finer = refine_groups(layout, feats, out.grading, todo)
-            axes = graded_axes(layout, feats, finer)
-            dofs = mesh_dofs(layout, axes)[1]
-        if dofs > max_dofs:
-            out.stop = f"budget: the next mesh would have {dofs} dofs (max_dofs = {max_dofs})"
-            break
-        need, room = solve_peak_mb(dofs, choose_solver(dofs, layout.model.solver.method), z_lines, True), \
-            available_memory_mb()
-        if need > room:
-            out.stop = (f"memory: the next mesh ({dofs} dofs) would need about {need / 1024:.3g} GB, and "
-                        f"{room / 1024:.3g} GB are available")
-            break
-        with clock("mesh"):
-            mesh = mesh_on_axes(layout, axes, finer.size_mm)
+            if plan is None:
+                plan = _plan(layout, feats, out.grading, todo, max_dofs, z_lines)
+            if isinstance(plan, str):
+                out.stop = plan
+                break
+            (finer, axes, need), plan = plan, None
+            mesh = mesh_ahead or mesh_on_axes(layout, axes, finer.size_mm)
+            mesh_ahead = None
             embed = interpolation(out.solution.mesh, mesh.nodes)   # the last mesh's functions in this one
         sizes = {g: _sizes_before(feats, out.grading, g) for g in todo}   # before this step's refinement
         with StiffnessSystem(layout, mesh, coarser=(system, embed)) as system:

@@ -23,6 +23,7 @@ from ..model.elasticity import thermal_stress_mpa
 from .element import (brick_coefficients, brick_mean_gradient, brick_thermal_load, isotropic_coefficients,
                       isotropic_directions, stiffness_basis)
 from .kernels import scatter_add
+from .parallel import run_all, thread_count
 
 #: brick sizes equal to this many mm are the same class
 _SIZE_QUANTUM_MM = 1e-9
@@ -258,21 +259,29 @@ def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: 
     slice's rows are summed in double precision apart and then stored in ``data``'s precision.
     """
     per_pass = max(1, min(len(holders), _PAIRS_PER_PASS // 400))
-    values = np.empty((per_pass, 180))
-    for r0 in range(0, len(holders), per_pass):
-        r1 = min(r0 + per_pass, len(holders))
-        if row_start is None:
-            into, offset = data, 0
-        else:
-            offset = row_start[r0]
-            into = np.zeros((row_start[r1] - offset, 9))
-        for a in range(20):
-            r = r0 + np.flatnonzero(holders[r0:r1, a] >= 0)
-            out = values[:len(r)]
-            matrices.blocks(a, holders[r, a], out)
-            scatter_add(into, slots_of(a, r).ravel() - offset, out.reshape(-1, 9))
-        if row_start is not None:
-            data[offset:row_start[r1]] = into
+
+    def passes(firsts: range) -> None:
+        values = np.empty((per_pass, 180))
+        for r0 in firsts:
+            r1 = min(r0 + per_pass, len(holders))
+            if row_start is None:
+                into, offset = data, 0
+            else:
+                offset = row_start[r0]
+                into = np.zeros((row_start[r1] - offset, 9))
+            for a in range(20):
+                r = r0 + np.flatnonzero(holders[r0:r1, a] >= 0)
+                out = values[:len(r)]
+                matrices.blocks(a, holders[r, a], out)
+                scatter_add(into, slots_of(a, r).ravel() - offset, out.reshape(-1, 9))
+            if row_start is not None:
+                data[offset:row_start[r1]] = into
+
+    # the passes fill disjoint rows, each summed in the same order whoever takes it: they are
+    # dealt out to the solver's threads (every thread-th pass) with the same result
+    firsts = range(0, len(holders), per_pass)
+    parts = min(thread_count(), len(firsts))
+    run_all([lambda i=i: passes(firsts[i::parts]) for i in range(parts)])
 
 
 def stiffness_bsr(elements: np.ndarray, node_ijk: np.ndarray, of_element: np.ndarray, matrices: ElementMatrices,
@@ -324,12 +333,13 @@ def constrain(A: sp.bsr_matrix, fixed: np.ndarray, row_order: np.ndarray | None 
     ``row_order`` names the node of each block row when rows are not in node order."""
     fixed_n = fixed.reshape(-1, 3)
     data = A.data if in_place else A.data.copy()
-    held = np.flatnonzero(fixed_n.any(axis=1))
-    if len(held):
+    is_held = fixed_n.any(axis=1)
+    if is_held.any():
         node_of_row = np.arange(len(A.indptr) - 1) if row_order is None else row_order
-        held_rows = np.flatnonzero(np.isin(node_of_row, held))
-        touched = np.union1d(concat_ranges(A.indptr[held_rows], np.diff(A.indptr)[held_rows]),
-                             np.flatnonzero(np.isin(A.indices, held)))
+        held_rows = np.flatnonzero(is_held[node_of_row])
+        touched = is_held[A.indices]   # the held nodes' columns, then their rows
+        touched[concat_ranges(A.indptr[held_rows], np.diff(A.indptr)[held_rows])] = True
+        touched = np.flatnonzero(touched)
         r = node_of_row[np.searchsorted(A.indptr, touched, side="right") - 1]
         c = A.indices[touched]
         diag = data[touched][:, [0, 1, 2], [0, 1, 2]]

@@ -25,6 +25,8 @@ classes' matrices (:class:`.operator.ElementOperator`).
 
 A refinement step's mesh contains the mesh of the step before it, so that step's hierarchy is a
 valid set of coarse levels for it (:class:`Nested`): the step assembles only its finest level.
+A level's smoother needs only its own grid, so a fresh hierarchy builds each level's on a thread
+beside the one that coarsens on down.
 
 Rigid-body motion is left free on every level but the coarsest (the thermal load is
 self-equilibrated, so conjugate gradients works in the complement of the rigid modes); symmetry
@@ -45,9 +47,10 @@ from ..meshing import Mesh
 from ..meshing.hex20 import VTK_HALF_STEPS
 from .assemble import DenseMatrices, ElementMatrices, _unique_rows, concat_ranges, constrain, stiffness_bsr
 from .element import shape_values
-from .kernels import band_solve_add, block_product
+from .kernels import (band_solve_add, cg_direction, cg_dots, cg_step, column_entries, rows_product,
+                      split_by_colour)
 from .operator import ElementOperator
-from .parallel import run_all, split_points, thread_count, usable_cores
+from .parallel import beside, in_fixed_parts, run_all, split_points, thread_count, usable_cores
 
 #: precision of the preconditioner's arithmetic
 WORK_DTYPE = np.float32
@@ -213,13 +216,6 @@ def coarsen(g: Grid) -> tuple[Grid, sp.csr_matrix]:
     return coarse, P
 
 
-def _bsr_row_range(A: sp.bsr_matrix, r0: int, r1: int) -> sp.bsr_matrix:
-    """Block rows r0..r1-1 of a 3 x 3 block matrix, sharing its arrays (no copy)."""
-    s, e = A.indptr[r0], A.indptr[r1]
-    return sp.bsr_matrix((A.data[s:e], A.indices[s:e], A.indptr[r0:r1 + 1] - s),
-                         shape=(3 * (r1 - r0), A.shape[1]), copy=False)
-
-
 @dataclass(frozen=True)
 class Columns:
     """A level's vertical node lines: each a contiguous range of node numbers, with its colour
@@ -243,26 +239,6 @@ class Columns:
         # grouped by colour, then by length: each group inverts one batch of equal blocks
         order = np.lexsort((length, colour))
         return Columns(starts, length, colour, order, concat_ranges(starts[order], length[order]))
-
-
-class _RowBlocks:
-    """A 3 x 3 block matrix cut into row ranges that multiply on separate threads."""
-
-    def __init__(self, A: sp.bsr_matrix, parts: int):
-        self.A = A
-        cuts = split_points(A.indptr, parts)
-        self.pieces = [(3 * r0, 3 * r1, _bsr_row_range(A, r0, r1)) for r0, r1 in zip(cuts[:-1], cuts[1:])]
-
-    def __matmul__(self, x: np.ndarray) -> np.ndarray:
-        if thread_count() == 1 or len(self.pieces) == 1:
-            return block_product(self.A, x)
-        y = np.empty((self.A.shape[0], *x.shape[1:]), dtype=np.result_type(self.A.dtype, x.dtype))
-
-        def piece(r0, r1, B):
-            return lambda: block_product(B, x, out=y[r0:r1])
-
-        run_all([piece(*p) for p in self.pieces])
-        return y
 
 
 def _factored(bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,30 +273,29 @@ class ColumnSmoother:
     FCBGA, 6 against 57 MB; studies/benchmarks/column_solves.md).
 
     Takes the level's matrix with its block rows in ``columns.node_order``, so that each colour's
-    rows are a contiguous slice; :meth:`matvec` gives the product in node order. Columns of one
-    colour never share an element, so each colour is cut into row ranges relaxed side by side.
+    rows are a contiguous slice, and keeps it with each row split by its columns' colours (those
+    before the row's, its own, those after): a sweep from zero and the residual it leaves read one
+    part each. :meth:`matvec` gives the product in node order. Columns of one colour never share
+    an element, so each colour is cut into row ranges relaxed side by side.
     """
 
     def __init__(self, A: sp.bsr_matrix, columns: Columns):
+        """Takes over A: in the smoother's precision already, its blocks are reordered in place."""
         n = len(columns.node_order)
         parts = usable_cores()
         # the smoother works in single precision: half the memory traffic of its matrix and
         # column factors; the outer conjugate gradients applies the exact operator in double
         # (:class:`.operator.ElementOperator`)
         A32 = sp.bsr_matrix((A.data.astype(WORK_DTYPE, copy=False), A.indices, A.indptr), shape=A.shape, copy=False)
-        self.A = _RowBlocks(A32, parts)
         self.dof_order = (3 * columns.node_order[:, None] + np.arange(3)).ravel()
         self.dof_place = np.empty_like(self.dof_order)   # each dof's row in that order
         self.dof_place[self.dof_order] = np.arange(len(self.dof_order))
         column = np.repeat(np.arange(len(columns.starts)), columns.length)
-        row = columns.node_order[np.repeat(np.arange(n), np.diff(A.indptr))]
-        k = np.flatnonzero(column[row] == column[A.indices])
-        c = column[row[k]]
-        lr, lc = row[k] - columns.starts[c], A.indices[k] - columns.starts[c]
-        del row
-        low = lr >= lc   # a column block is symmetric: its factor needs the lower triangle, by node
-        k, c, lr, lc = k[low], c[low], lr[low], lc[low]
-        where = np.full(len(columns.starts), -1)
+        # a column block is symmetric: its factor needs the lower triangle, by node
+        k, c, lr, lc = column_entries(A.indptr, A.indices, columns.node_order, column, columns.starts)
+        count = np.bincount(c, minlength=len(columns.starts))   # each column's entries, consecutive
+        entries_from = np.zeros(len(columns.starts), dtype=np.int64)
+        entries_from[columns.order] = np.r_[0, np.cumsum(count[columns.order])[:-1]]
 
         def factored(cols: np.ndarray) -> list:
             """The columns' banded factors, batched by column length: (factors, each column's
@@ -328,65 +303,117 @@ class ColumnSmoother:
             out = []
             for L in np.unique(columns.length[cols]):
                 batch = cols[columns.length[cols] == L]
-                where[batch] = np.arange(len(batch))
-                sel = np.flatnonzero(where[c] >= 0)
+                sel = concat_ranges(entries_from[batch], count[batch])
+                place = np.repeat(np.arange(len(batch)), count[batch])   # each entry's column in the batch
                 reach = int((lr[sel] - lc[sel]).max(initial=0))
                 band = np.zeros((len(batch), 3 * reach + 3, 3 * L))
                 for a in range(3):   # component pairs of each 3 x 3 block
                     for b in range(3):
                         i, j = 3 * lr[sel] + a, 3 * lc[sel] + b
                         low = i >= j
-                        band[where[c[sel[low]]], (i - j)[low], j[low]] = A.data[k[sel[low]], a, b]
-                where[batch] = -1
+                        band[place[low], (i - j)[low], j[low]] = A.data[k[sel[low]], a, b]
                 dofs = 3 * columns.starts[batch][:, None] + np.arange(3 * L)[None, :]
                 out.append((*_factored(band), dofs))
             return out
 
         self.n = 3 * n
-        self.sweeps = []
         first = 0
+        pieces = []   # (colour, first row, last row, its columns)
         for colour in np.unique(columns.colour):
             in_colour = columns.order[columns.colour[columns.order] == colour]
             rows = np.r_[0, np.cumsum(columns.length[in_colour])]
-            pieces = []
             cuts = split_points(rows, parts)
-            for a, b in zip(cuts[:-1], cuts[1:]):
-                r0, r1 = first + rows[a], first + rows[b]
-                dofs = self.dof_order[3 * r0:3 * r1]
-                # the piece's residual holds its own rows only: column dofs indexed within it
-                local = np.full(self.n, -1)
-                local[dofs] = np.arange(len(dofs))
-                groups = [(f, of, d, local[d]) for f, of, d in factored(in_colour[a:b])]
-                pieces.append((_bsr_row_range(A32, r0, r1), dofs, groups))
-            self.sweeps.append(pieces)
+            pieces += [(colour, first + rows[a], first + rows[b], in_colour[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
             first += rows[-1]
+        # the pieces' columns are factored side by side
+        factors = run_all([lambda cols=cols: factored(cols) for *_, cols in pieces])
+        # each row's blocks split three ways by their columns' colours against its own, and every
+        # row's part of a kind stored together: a forward sweep from zero reads only the blocks of
+        # the colours relaxed before each row's (the rest of x is still zero), the residual it
+        # leaves only those of the colours after, each a separate stretch of memory
+        # (:meth:`pre_from_zero`, :meth:`residual_after_pre`)
+        colour_of_node = np.repeat(columns.colour, columns.length)
+        starts, ends = split_by_colour(A32.indptr, A32.indices, A32.data, colour_of_node[columns.node_order],
+                                       colour_of_node, SPLIT_ROWS)
+        self.indices, self.data = A32.indices, A32.data
+        sweeps: dict[int, list] = {}
+        for (colour, r0, r1, _), groups in zip(pieces, factors):
+            # the piece's residual holds its own rows only: column dofs indexed within it
+            local = [(f, of, d, self.dof_place[d] - 3 * r0) for f, of, d in groups]
+            sweeps.setdefault(colour, []).append(_Piece(r0, r1, self.dof_order[3 * r0:3 * r1], local,
+                                                        starts[:, r0:r1], ends[:, r0:r1]))
+        self.sweeps = list(sweeps.values())
+
+    def _product(self, part: slice, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Each piece's rows times x over the ``part`` of the three (below, own, above), into
+        ``rows`` (the level's, in row order) or a new array; the pieces side by side."""
+        rows = np.empty((self.n, *x.shape[1:]), dtype=x.dtype) if rows is None else rows
+        run_all([lambda p=p: rows_product(p.starts[part], p.ends[part], self.indices, self.data, x,
+                                          out=rows[3 * p.r0:3 * p.r1]) for pieces in self.sweeps for p in pieces])
+        return rows
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
-        """The level's matrix times x, in the smoother's precision."""
-        return np.take(self.A @ x, self.dof_place, axis=0)
+        """The level's matrix times x, in the smoother's precision and node order."""
+        return np.take(self._product(slice(None), x), self.dof_place, axis=0)
 
-    def _sweep(self, b: np.ndarray, x: np.ndarray, order) -> None:
-        def relax(A_c, dofs, groups):
+    def _sweep(self, b: np.ndarray, x: np.ndarray, order, part: slice = slice(None)) -> None:
+        def relax(p: _Piece):
             def run():
-                r = np.take(b, dofs, axis=0) - block_product(A_c, x)
-                for factors, which, d, d_local in groups:
+                r = np.take(b, p.dofs, axis=0)
+                r -= rows_product(p.starts[part], p.ends[part], self.indices, self.data, x)
+                for factors, which, d, d_local in p.groups:
                     band_solve_add(factors, which, d_local, d, r, x)
             return run
 
         for pieces in order:
-            run_all([relax(*p) for p in pieces])
+            run_all([relax(p) for p in pieces])
 
-    def pre(self, b: np.ndarray, x: np.ndarray) -> None:
-        """Forward sweep over the colours (x updated in place)."""
-        self._sweep(b, x, self.sweeps)
+    def pre_from_zero(self, b: np.ndarray) -> np.ndarray:
+        """Forward sweep over the colours from x = 0: x. Each row's residual needs only the columns
+        of the colours before its own, the rest of x being still zero."""
+        x = np.zeros_like(b)
+        self._sweep(b, x, self.sweeps, BELOW)
+        return x
+
+    def residual_after_pre(self, x: np.ndarray) -> np.ndarray:
+        """b - A x for the x that :meth:`pre_from_zero` made from b, in node order. Each column was
+        solved exactly against the colours before it, so what remains at its rows is only what
+        the colours relaxed after it added: - Σ (blocks of later colours) x."""
+        out = np.take(self._product(ABOVE, x), self.dof_place, axis=0)
+        return np.negative(out, out=out)
 
     def post(self, b: np.ndarray, x: np.ndarray) -> None:
-        """Backward sweep: with :meth:`pre`, a symmetric smoother."""
+        """Backward sweep (x updated in place): with :meth:`pre_from_zero`, a symmetric smoother."""
         self._sweep(b, x, self.sweeps[::-1])
+
+
+#: the parts of a smoother's rows: blocks of the colours before the row's own, then its own, then after
+BELOW, ABOVE = slice(0, 1), slice(2, 3)
+#: rows whose parts are stored together, part by part: a stretch of a part is then long enough
+#: (hundreds of kB) that a product reading one part does not pull the others through the caches
+SPLIT_ROWS = 1024
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Rows r0..r1 of a smoother's matrix (one colour's columns, relaxed on one thread): their dofs,
+    their columns' factors, and where each row's blocks of each part start and end (3, rows)."""
+
+    r0: int
+    r1: int
+    dofs: np.ndarray
+    groups: list
+    starts: np.ndarray
+    ends: np.ndarray
 
 
 #: a level with at most this many dofs is solved directly
 COARSEST_DOFS = 4_000
+
+
+def _solved_directly(g: Grid) -> bool:
+    """Whether a level is the coarsest: small enough, or a single interval in x and in y."""
+    return 3 * g.n_nodes <= COARSEST_DOFS or (len(g.axes[0]) <= 2 and len(g.axes[1]) <= 2)
 
 
 def _plane_fixed(IJK: np.ndarray, quarter: bool) -> np.ndarray:
@@ -499,24 +526,27 @@ class Multigrid:
         return ColumnSmoother(K, columns)
 
     def _build(self, grid: Grid, quarter: bool) -> None:
-        self.levels: list[Level] = []
         g, fixed = grid, self.fixed
-        while True:
-            can_coarsen = len(g.axes[0]) > 2 or len(g.axes[1]) > 2
-            if 3 * g.n_nodes <= COARSEST_DOFS or not can_coarsen:
-                K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices)
-                hold = fixed | _rigid_support(g, quarter)
-                self._coarse_fixed = hold
-                self._coarse = spla.factorized(constrain(K, hold).tocsc())
-                if not self.levels:  # the whole problem is small: one direct level
-                    self.exact = constrain(K, fixed)
-                break
-            smoother = self._smoother(g, fixed)
-            coarse, Pn = coarsen(g)
-            fixed_c = _plane_fixed(coarse.IJK, quarter)
-            P = _dof_prolongation(Pn, fixed, fixed_c)
-            self.levels.append(Level(smoother, P, P.T.tocsr()))
-            g, fixed = coarse, fixed_c
+        pending = []
+        # a level's smoother needs only its grid: each is built on a thread beside the one that
+        # coarsens on down (NumPy and the compiled kernels let go of the GIL for the big arrays)
+        with beside() as submit:
+            while True:
+                if _solved_directly(g):
+                    K = stiffness_bsr(g.elements, g.IJK, g.of_element, g.matrices)
+                    hold = fixed | _rigid_support(g, quarter)
+                    self._coarse_fixed = hold
+                    self._coarse = spla.factorized(constrain(K, hold).tocsc())
+                    if not pending:  # the whole problem is small: one direct level
+                        self.exact = constrain(K, fixed)
+                    break
+                smoother = submit(self._smoother, g, fixed)
+                coarse, Pn = coarsen(g)
+                fixed_c = _plane_fixed(coarse.IJK, quarter)
+                P = _dof_prolongation(Pn, fixed, fixed_c)
+                pending.append((smoother, P, P.T.tocsr()))
+                g, fixed = coarse, fixed_c
+            self.levels: list[Level] = [Level(smoother.result(), P, R) for smoother, P, R in pending]
 
     def _build_on(self, grid: Grid, P: sp.csr_matrix, levels: list[Level], coarsest: "Multigrid") -> None:
         """This mesh's level above ``levels`` (then ``coarsest``'s direct solve), reached by P."""
@@ -551,9 +581,8 @@ class Multigrid:
         if level == len(self.levels):
             return self._solve_coarse(b)
         lv = self.levels[level]
-        x = np.zeros_like(b)
-        lv.smoother.pre(b, x)
-        x += lv.P @ self.vcycle(lv.R @ (b - lv.smoother.matvec(x)), level + 1).astype(b.dtype)
+        x = lv.smoother.pre_from_zero(b)
+        x += lv.P @ self.vcycle(lv.R @ lv.smoother.residual_after_pre(x), level + 1).astype(b.dtype)
         lv.smoother.post(b, x)
         return x
 
@@ -612,14 +641,14 @@ def solve_cg_together(mg: Multigrid, F: np.ndarray, rtol, maxiter: int = 500,
 
     Each load runs its own conjugate gradients, the same iterates as alone, but the products and
     V-cycles of an iteration take every load still short of its tolerance together: the matrices
-    are read once for three vectors (:func:`.kernels.block_product`), the threads are handed work
+    are read once for three vectors (:func:`.kernels.rows_product`), the threads are handed work
     once per sweep instead of once per load. A refinement step's thermal load and its two duals,
     solved so, took the copper-plate FCBGA's solves from 11.4 to 7.3 s, the same 13 + 11 + 7
     iterations at its 477 k-dof step (studies/benchmarks/solved_together.md)."""
-    F = np.asarray(F, dtype=float)
+    F = np.ascontiguousarray(F, dtype=float)
     n, k = F.shape
     rtol = np.broadcast_to(np.asarray(rtol, dtype=float), (k,))
-    X = np.zeros((n, k)) if X0 is None else np.array(X0, dtype=float)
+    X = np.zeros((n, k)) if X0 is None else np.array(X0, dtype=float, order="C")
     X[:, ~F.any(axis=0)] = 0.0   # no load, no displacement, whatever the guess
     R = F - mg.matvec(X) if X.any() else F.copy()
     target = rtol * np.linalg.norm(F, axis=0)
@@ -628,27 +657,30 @@ def solve_cg_together(mg: Multigrid, F: np.ndarray, rtol, maxiter: int = 500,
     iterations = np.zeros(k, dtype=int)
     P = np.zeros((n, k))
     rz = np.zeros(k)
-    with threadpool_limits(limits=1, user_api="blas"):   # inner products in a fixed order, as solve_cg's
+
+    def summed(task) -> np.ndarray:   # over fixed row ranges, added in order: machine-independent sums
+        parts = in_fixed_parts(n, task)
+        return sum(parts[1:], parts[0])
+
+    norm = np.sqrt(summed(lambda a, b: cg_dots(R, R, np.arange(k), a, b)))
+    with threadpool_limits(limits=1, user_api="blas"):   # as solve_cg's, whatever the machine
         for _ in range(maxiter):
-            norm = np.linalg.norm(R, axis=0)
             active = np.flatnonzero(norm > target)
             if not len(active):
                 return X, iterations
             for c in active:
                 logs[c].append(np.log10(norm[c] or np.finfo(float).tiny))
                 _give_up_if_hopeless(logs[c], log_target[c], maxiter, rtol[c])
-            on = slice(None) if len(active) == k else active   # a view while every load is active
-            iterations[on] += 1
-            Z = _in_threes(mg.precondition, R[:, on])
-            rz_new = np.einsum("ij,ij->j", R[:, on], Z)
-            first = iterations[on] == 1
-            beta = np.where(first, 0.0, rz_new / np.where(first, 1.0, rz[on]))
-            P[:, on] = Z + beta * P[:, on]
-            rz[on] = rz_new
-            Q = _in_threes(mg.matvec, P[:, on])
-            alpha = rz_new / np.einsum("ij,ij->j", P[:, on], Q)
-            X[:, on] += alpha * P[:, on]
-            R[:, on] -= alpha * Q
+            iterations[active] += 1
+            Z = _in_threes(mg.precondition, R if len(active) == k else R[:, active])
+            rz_new = summed(lambda a, b: cg_dots(R, Z, active, a, b))
+            first = iterations[active] == 1
+            beta = np.where(first, 0.0, rz_new / np.where(first, 1.0, rz[active]))
+            in_fixed_parts(n, lambda a, b: cg_direction(P, Z, active, beta, a, b))
+            rz[active] = rz_new
+            Q = _in_threes(mg.matvec, P if len(active) == k else P[:, active])
+            alpha = rz_new / summed(lambda a, b: cg_dots(P, Q, active, a, b))
+            norm = np.sqrt(summed(lambda a, b: cg_step(X, R, P, Q, active, alpha, a, b)))
     raise NotConverged(f"conjugate gradients did not reach rtol = {rtol.min():g} in {maxiter} iterations")
 
 

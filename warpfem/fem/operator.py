@@ -17,11 +17,7 @@ import numpy as np
 
 from .assemble import ElementMatrices, element_dofs
 from .kernels import element_product_add
-from .parallel import run_all
-
-#: element ranges summed apart and then added, in this order, whatever the number of threads: the
-#: product's rounding (and every iterate of the solver) does not depend on the machine
-PARTS = 2
+from .parallel import in_fixed_parts
 
 
 class ElementOperator:
@@ -41,21 +37,21 @@ class ElementOperator:
                                minlength=self.n)
         self.held = np.flatnonzero(self.fixed)
         self.held_diagonal = diagonal[self.held]
-        self.cuts = np.linspace(0, len(self.elements), PARTS + 1).astype(int)
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         """K x for x (3N,) or vectors as columns (3N, k), in double precision."""
         x = np.asarray(x, dtype=np.float64)
         free = np.where(self.fixed if x.ndim == 1 else self.fixed[:, None], 0.0, x)
-        parts = [np.zeros_like(free) for _ in range(PARTS)]
 
-        def part(p: int):
-            a, b = self.cuts[p], self.cuts[p + 1]
-            return lambda: element_product_add(self.elements[a:b], self.of_element[a:b], self.K, free, parts[p])
+        # element ranges summed apart and then added in order, whatever the number of threads: the
+        # product's rounding (and every iterate of the solver) does not depend on the machine
+        def part(a: int, b: int) -> np.ndarray:
+            y = np.zeros_like(free)
+            element_product_add(self.elements[a:b], self.of_element[a:b], self.K, free, y)
+            return y
 
-        run_all([part(p) for p in range(PARTS)])
-        y = parts[0]
-        for other in parts[1:]:
+        y, *others = in_fixed_parts(len(self.elements), part)
+        for other in others:
             y += other
         y[self.held] = (self.held_diagonal if x.ndim == 1 else self.held_diagonal[:, None]) * x[self.held]
         return y

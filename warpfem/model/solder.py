@@ -24,8 +24,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from scipy.optimize import brentq
-
 KELVIN = 273.15
 
 
@@ -77,6 +75,8 @@ class Anand:
         def gap(log_z: float) -> float:
             z = math.exp(log_z)
             return math.log(self.s_hat_mpa / self.xi * z ** self.n * math.asinh(z ** self.m)) - math.log(stress_mpa)
+
+        from scipy.optimize import brentq   # here: SciPy's optimiser takes a quarter second to import
 
         lo, hi = -50.0, 50.0
         while gap(lo) > 0:
