@@ -69,7 +69,7 @@ def main() -> None:
         return factored(band)
 
     with mock.patch.object(multigrid, "_factored", capture):
-        multigrid.Multigrid._smoother(grid, multigrid.plane_fixed(mesh, layout.quarter), finest=True)
+        multigrid.Multigrid._smoother(grid, multigrid.plane_fixed(mesh, layout.quarter))
     denses = [dense(b) for b in bands]
     columns = sum(len(b) for b in bands)
 

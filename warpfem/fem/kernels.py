@@ -242,7 +242,7 @@ def _band_solve_add(factors, which, r_at, x_at, r, x):   # pragma: no cover - co
 
 # one vector's substitution is a chain of dependent multiply-adds; three vectors side by side are
 # three independent chains on the same factor entries, so they take 1.4 times one, not three
-# (6.8 against 4.9 ms for every column of the copper-plate FCBGA's first mesh,
+# (6.6 against 5.0 ms for every column of the copper-plate FCBGA's first mesh,
 # studies/benchmarks/column_solves.md)
 @numba.njit(nogil=True, cache=True)
 def _band_solve_add3(factors, which, r_at, x_at, r, x):   # pragma: no cover - compiled
