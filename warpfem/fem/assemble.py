@@ -252,8 +252,8 @@ def _sum_blocks(data: np.ndarray, slots_of, matrices: ElementMatrices, holders: 
                 row_start: np.ndarray | None = None) -> None:
     """Add into ``data`` (nnzb, 9) the element blocks of each holder row: row r has class
     ``holders[r, a]`` at local position a (-1: none), and ``slots_of(a, r)`` gives the slots (n, 20)
-    of its pairs (a, b). Rows are taken a slice at a time, into one buffer made once: on a fresh
-    large array the first touch of each page costs more than the arithmetic.
+    of its pairs (a, b). Rows are taken a slice at a time, into one buffer per thread made once: on
+    a fresh large array the first touch of each page costs more than the arithmetic.
 
     ``row_start`` (each row's first slot, and one past the last; rows in the matrix's order): each
     slice's rows are summed in double precision apart and then stored in ``data``'s precision.

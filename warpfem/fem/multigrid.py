@@ -50,7 +50,7 @@ from .element import shape_values
 from .kernels import (band_solve_add, cg_direction, cg_dots, cg_step, column_entries, rows_product,
                       split_by_colour)
 from .operator import ElementOperator
-from .parallel import beside, in_fixed_parts, run_all, split_points, thread_count, usable_cores
+from .parallel import beside, in_fixed_parts, run_all, split_points, summed_in_fixed_parts, usable_cores
 
 #: precision of the preconditioner's arithmetic
 WORK_DTYPE = np.float32
@@ -251,17 +251,13 @@ def _factored(bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     distinct, of_block = _unique_rows(bands.reshape(len(bands), -1))
     distinct = distinct.reshape(-1, *bands.shape[1:])
 
-    def factor(blocks: np.ndarray) -> np.ndarray:
-        out = np.empty(blocks.shape, dtype=WORK_DTYPE)
-        for i, block in enumerate(blocks):
-            out[i], info = dpbtrf(block, lower=1)
-            if info != 0:
-                raise np.linalg.LinAlgError(f"a column block of the smoother is not positive definite (LAPACK info {info})")
-        return out
-
-    # LAPACK factors one block at a time: the batch is shared out over the solver's threads
-    parts = np.array_split(np.arange(len(distinct)), min(thread_count(), len(distinct)))
-    return np.concatenate(run_all([lambda p=p: factor(distinct[p]) for p in parts])), of_block
+    # LAPACK factors one block at a time; the smoother shares its pieces' batches out over the threads
+    out = np.empty(distinct.shape, dtype=WORK_DTYPE)
+    for i, block in enumerate(distinct):
+        out[i], info = dpbtrf(block, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"a column block of the smoother is not positive definite (LAPACK info {info})")
+    return out, of_block
 
 
 class ColumnSmoother:
@@ -348,9 +344,13 @@ class ColumnSmoother:
         """Each piece's rows times x over the ``part`` of the three (below, own, above), into
         ``rows`` (the level's, in row order) or a new array; the pieces side by side."""
         rows = np.empty((self.n, *x.shape[1:]), dtype=x.dtype) if rows is None else rows
-        run_all([lambda p=p: rows_product(p.starts[part], p.ends[part], self.indices, self.data, x,
-                                          out=rows[3 * p.r0:3 * p.r1]) for pieces in self.sweeps for p in pieces])
+        run_all([lambda p=p: self._piece_product(p, part, x, out=rows[3 * p.r0:3 * p.r1])
+                 for pieces in self.sweeps for p in pieces])
         return rows
+
+    def _piece_product(self, p: "_Piece", part: slice, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """A piece's rows times x over the ``part`` of the three."""
+        return rows_product(p.starts[part], p.ends[part], self.indices, self.data, x, out)
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         """The level's matrix times x, in the smoother's precision and node order."""
@@ -360,7 +360,7 @@ class ColumnSmoother:
         def relax(p: _Piece):
             def run():
                 r = np.take(b, p.dofs, axis=0)
-                r -= rows_product(p.starts[part], p.ends[part], self.indices, self.data, x)
+                r -= self._piece_product(p, part, x)
                 for factors, which, d, d_local in p.groups:
                     band_solve_add(factors, which, d_local, d, r, x)
             return run
@@ -658,11 +658,7 @@ def solve_cg_together(mg: Multigrid, F: np.ndarray, rtol, maxiter: int = 500,
     P = np.zeros((n, k))
     rz = np.zeros(k)
 
-    def summed(task) -> np.ndarray:   # over fixed row ranges, added in order: machine-independent sums
-        parts = in_fixed_parts(n, task)
-        return sum(parts[1:], parts[0])
-
-    norm = np.sqrt(summed(lambda a, b: cg_dots(R, R, np.arange(k), a, b)))
+    norm = np.sqrt(summed_in_fixed_parts(n, lambda a, b: cg_dots(R, R, np.arange(k), a, b)))
     with threadpool_limits(limits=1, user_api="blas"):   # as solve_cg's, whatever the machine
         for _ in range(maxiter):
             active = np.flatnonzero(norm > target)
@@ -673,14 +669,14 @@ def solve_cg_together(mg: Multigrid, F: np.ndarray, rtol, maxiter: int = 500,
                 _give_up_if_hopeless(logs[c], log_target[c], maxiter, rtol[c])
             iterations[active] += 1
             Z = _in_threes(mg.precondition, R if len(active) == k else R[:, active])
-            rz_new = summed(lambda a, b: cg_dots(R, Z, active, a, b))
+            rz_new = summed_in_fixed_parts(n, lambda a, b: cg_dots(R, Z, active, a, b))
             first = iterations[active] == 1
             beta = np.where(first, 0.0, rz_new / np.where(first, 1.0, rz[active]))
             in_fixed_parts(n, lambda a, b: cg_direction(P, Z, active, beta, a, b))
             rz[active] = rz_new
             Q = _in_threes(mg.matvec, P if len(active) == k else P[:, active])
-            alpha = rz_new / summed(lambda a, b: cg_dots(P, Q, active, a, b))
-            norm = np.sqrt(summed(lambda a, b: cg_step(X, R, P, Q, active, alpha, a, b)))
+            alpha = rz_new / summed_in_fixed_parts(n, lambda a, b: cg_dots(P, Q, active, a, b))
+            norm = np.sqrt(summed_in_fixed_parts(n, lambda a, b: cg_step(X, R, P, Q, active, alpha, a, b)))
     raise NotConverged(f"conjugate gradients did not reach rtol = {rtol.min():g} in {maxiter} iterations")
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .assemble import ElementMatrices, element_dofs
 from .kernels import element_product_add
-from .parallel import in_fixed_parts
+from .parallel import summed_in_fixed_parts
 
 
 class ElementOperator:
@@ -50,8 +50,6 @@ class ElementOperator:
             element_product_add(self.elements[a:b], self.of_element[a:b], self.K, free, y)
             return y
 
-        y, *others = in_fixed_parts(len(self.elements), part)
-        for other in others:
-            y += other
+        y = summed_in_fixed_parts(len(self.elements), part)
         y[self.held] = (self.held_diagonal if x.ndim == 1 else self.held_diagonal[:, None]) * x[self.held]
         return y
