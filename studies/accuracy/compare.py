@@ -89,11 +89,28 @@ def write_tables(rows: dict) -> None:
     for n, r in rows.items():
         bar = "—" if r["bar_um"] is None else f"{r['bar_um']:.3f}"
         ratio = "—" if r["bar_over_actual"] is None else f"{r['bar_over_actual']:.1f}"
+        if r["bar_over_actual"] is not None and not resolved(r):   # only a lower bound is known
+            ratio = f"≥ {r['bar_um'] / (r['actual_um'] + r['reference_uncertainty_um']):.1f} (error under the reference's ±)"
         lines.append(f"| {n} | {r['reference_um']:.3f} ± {r['reference_uncertainty_um']:.3f} ({r['reference_from']}) | {r['warpage_um']:.3f} ± {bar} | "
                      f"{100 * r['relative']:.2f} % | {ratio} | {r['coplanarity_um']:.2f} ({r['coplanarity_reference_um']:.2f}) | "
                      f"{r['dofs']:,} | {r['steps']} | {r['stop']} | {r['wall_s']:.1f} | {r['peak_mb']:.0f} |")
-    (HERE / "results.md").write_text("\n".join(lines) + "\n")
+    (HERE / "results.md").write_text("\n".join(lines) + "\n\n" + counts(rows) + "\n")
 
+
+def resolved(row: dict) -> bool:
+    """Whether the reference tells the default's error apart from zero: the error is larger than
+    the reference's own uncertainty (else only a lower bound of bar / actual is known: the bar over
+    the error plus that uncertainty)."""
+    return row["actual_um"] > row["reference_uncertainty_um"]
+
+
+def counts(rows: dict) -> str:
+    """One line: how many defaults are within 1 %, how many bars cover their error and how many
+    are within 3x of it."""
+    est = [r for r in rows.values() if r["bar_over_actual"] is not None]
+    return (f"Within 1 %: {sum(r['relative'] <= 0.01 for r in rows.values())} of {len(rows)}. "
+            f"Bar at least the actual error: {sum(r['bar_over_actual'] >= 1 for r in est)} of {len(est)}. "
+            f"Bar at most 3x the actual error: {sum(r['bar_over_actual'] <= 3 for r in est)} of {len(est)}.")
 
 if __name__ == "__main__":
     main()
