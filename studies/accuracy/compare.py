@@ -112,5 +112,6 @@ def counts(rows: dict) -> str:
             f"Bar at least the actual error: {sum(r['bar_over_actual'] >= 1 for r in est)} of {len(est)}. "
             f"Bar at most 3x the actual error: {sum(r['bar_over_actual'] <= 3 for r in est)} of {len(est)}.")
 
+
 if __name__ == "__main__":
     main()
