@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from cold_memory import warm_the_machine
-from fresh_runs import write_report
+from fresh_runs import mean, write_report
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -78,12 +78,11 @@ def main() -> None:
     rows, sums = [], {label: [0.0, 0.0] for label in next(iter(runs.values()))}
     for name, by_code in runs.items():
         for label, rs in by_code.items():
-            total = [r["total"] for r in rs]
-            sums[label][0] += sum(total) / len(total)
-            sums[label][1] += sum(r["wall_s"] for r in rs) / len(rs)
+            sums[label][0] += mean(rs, "total")
+            sums[label][1] += mean(rs, "wall_s")
             r = rs[0]
             bar = "" if r["bar_um"] is None else f" ± {r['bar_um']:.3f}"
-            rows.append(f"| {name} | {label} | {r['dofs']:,} | " + ", ".join(f"{t:.2f}" for t in total)
+            rows.append(f"| {name} | {label} | {r['dofs']:,} | " + ", ".join(f"{x['total']:.2f}" for x in rs)
                         + " | " + ", ".join(f"{x['wall_s']:.1f}" for x in rs)
                         + " | " + ", ".join(f"{x['assemble']:.2f}" for x in rs)
                         + " | " + ", ".join(f"{x['solve'] + x['estimate']:.2f}" for x in rs)
